@@ -1,0 +1,375 @@
+"""Running flows: a session plus an input gives a sprint of events and a new session.
+
+Pure and synchronous: the clock comes in as `now`, nothing is awaited, nothing is sent.
+Content problems met at run time (a missing step, an unset variable) become a `Failed`
+event, an apology and the home flow; they never raise out of the engine.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import TypeVar
+
+from bot.engine import texts
+from bot.engine.answers import BACK, DONE, SKIP, Accepted, Collecting, Rejected, read_answer
+from bot.engine.events import (
+    ActionRequested,
+    Button,
+    ButtonRole,
+    Event,
+    Failed,
+    FlowEnded,
+    Label,
+    MessageCreated,
+    SessionExpired,
+    WaitStarted,
+)
+from bot.engine.inputs import ActionResult, Input
+from bot.engine.model import Action, Ask, Call, Check, End, Flows, Goto, InputKind, Say
+from bot.engine.session import Frame, Session, Value
+from bot.engine.triggers import match_trigger
+
+# Far more than any real conversation turn needs; stops a loop the checker missed.
+MAX_STEPS_PER_SPRINT = 500
+
+T = TypeVar("T")
+
+
+class ContentError(Exception):
+    """Flow content that cannot run (caught inside the engine, never raised out of it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sprint:
+    """The outcome of one call to `start` or `resume`."""
+
+    session: Session
+    events: tuple[Event, ...]
+
+    @property
+    def action(self) -> ActionRequested | None:
+        """The action the session now waits on, if any (always the last event)."""
+        last = self.events[-1] if self.events else None
+        waiting = self.session.waiting == "action"
+        return last if waiting and isinstance(last, ActionRequested) else None
+
+
+def start(
+    flows: Flows, session: Session | None, *, now: datetime, flow: str | None = None
+) -> Sprint:
+    """Begin `flow` (default: the home flow) afresh, forgetting any earlier answers."""
+    run = _Run(flows, session.copy() if session else Session(), now)
+    run.begin(flow or flows.home)
+    return run.sprint()
+
+
+def resume(flows: Flows, session: Session, given: Input | ActionResult, *, now: datetime) -> Sprint:
+    """Continue `session` with what the person did, or with a service's answer."""
+    run = _Run(flows, session.copy(), now)
+    run.session.turn += 1
+    if isinstance(given, ActionResult):
+        run.guard(run.action_done, given)
+    else:
+        run.guard(run.user_input, given)
+    return run.sprint()
+
+
+class _Run:
+    def __init__(self, flows: Flows, session: Session, now: datetime) -> None:
+        self.flows = flows
+        self.session = session
+        self.now = now
+        self.events: list[Event] = []
+        self.failed = False
+
+    def sprint(self) -> Sprint:
+        return Sprint(self.session, tuple(self.events))
+
+    # -- entry points ---------------------------------------------------------------
+
+    def begin(self, flow_id: str) -> None:
+        self.guard(self._begin, flow_id)
+
+    def _begin(self, flow_id: str) -> None:
+        self._forget()
+        self._enter(flow_id)
+
+    def guard(self, work: Callable[[T], None], arg: T) -> None:
+        """Run `work`, turning content problems into a failure event and the home flow."""
+        try:
+            work(arg)
+        except ContentError as problem:
+            self._fail(str(problem))
+
+    def user_input(self, given: Input) -> None:
+        session = self.session
+        expired = session.expires_at is not None and self.now >= session.expires_at
+        if session.active and expired:
+            self.events.append(SessionExpired(session.flow or ""))
+            self._say(texts.EXPIRED)
+            self._forget()
+            session = self.session
+        trigger = match_trigger(self.flows, given.text)
+        if trigger is not None:
+            if trigger.returns and session.active and session.waiting == "input":
+                session.stack.append(Frame(session.flow or "", session.step or "", again=True))
+                self._enter(trigger.flow)
+            else:
+                self._begin(trigger.flow)
+            return
+        if not session.active:
+            if given.is_press and not expired:
+                self._say(texts.BUTTON_EXPIRED)
+            self._begin(self.flows.home)
+            return
+        self._answer(given)
+
+    def action_done(self, result: ActionResult) -> None:
+        step = self._current()
+        if not isinstance(step, Action) or self.session.waiting != "action":
+            raise ContentError("an action result arrived while no action was waiting")
+        if not result.ok:
+            if step.on_error is None:
+                raise ContentError(f"action '{step.name}' failed")
+            self._run(self._flow_id(), step.on_error)
+            return
+        for name in step.save:
+            self.session.vars[name] = result.values.get(name)
+            self.session.labels.pop(name, None)
+        self._run(self._flow_id(), step.next)
+
+    # -- answering a question -------------------------------------------------------
+
+    def _answer(self, given: Input) -> None:
+        session = self.session
+        step = self._current()
+        if not isinstance(step, Ask) or session.waiting != "input":
+            # Only reachable if a session was saved mid-action: carry on from that step.
+            self._run(self._flow_id(), session.step)
+            return
+        if given.is_press and given.step != step.id:
+            self._say(texts.BUTTON_EXPIRED)
+            self._ask(step)
+            return
+        if given.value == BACK:
+            self._go_back(step)
+            return
+        answer = read_answer(step, given, session.picked, self.now.date())
+        if isinstance(answer, Rejected):
+            self._say(answer.text, dict(answer.vars))
+            self._ask(step)
+        elif isinstance(answer, Collecting):
+            session.picked = answer.picked
+            if answer.note:
+                self._say(answer.note)
+                self._ask(step, keep_picks=True)
+            else:
+                self._ask(step, keep_picks=True, redraw=True)
+        else:
+            self._accept(step, answer)
+
+    def _accept(self, step: Ask, answer: Accepted) -> None:
+        session = self.session
+        if step.save:
+            session.vars[step.save] = answer.value
+            if answer.labels:
+                session.labels[step.save] = list(answer.labels)
+            else:
+                session.labels.pop(step.save, None)
+        session.history.append(step.id)
+        session.picked = []
+        self._run(self._flow_id(), answer.next if answer.chosen_next else step.next)
+
+    def _go_back(self, step: Ask) -> None:
+        history = self.session.history
+        self.session.picked = []
+        if not history:
+            self._ask(step)
+            return
+        self._run(self._flow_id(), history.pop())
+
+    # -- walking steps --------------------------------------------------------------
+
+    def _enter(self, flow_id: str) -> None:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            raise ContentError(f"flow '{flow_id}' does not exist")
+        self.session.history = []
+        self._run(flow.id, flow.start)
+
+    def _run(self, flow_id: str, step_id: str | None) -> None:
+        session = self.session
+        for _ in range(MAX_STEPS_PER_SPRINT):
+            if step_id is None:
+                resumed = self._finish_flow(flow_id)
+                if resumed is None:
+                    return
+                flow_id, step_id = resumed
+                continue
+            step = self.flows.step(flow_id, step_id)
+            if step is None:
+                raise ContentError(f"step '{step_id}' does not exist in flow '{flow_id}'")
+            session.flow, session.step = flow_id, step_id
+            match step:
+                case Say():
+                    self._say(step.text)
+                    step_id = step.next
+                case Ask():
+                    self._ask(step)
+                    return
+                case Action():
+                    self._request(step)
+                    return
+                case Check():
+                    step_id = self._branch(step)
+                case Call():
+                    session.stack.append(Frame(flow_id, step.id))
+                    flow_id, step_id = self._flow_start(step.flow)
+                case Goto():
+                    flow_id, step_id = self._flow_start(step.flow)
+                case End():
+                    if step.text:
+                        self._say(step.text)
+                    step_id = None
+        raise ContentError("the flow went round in circles without waiting for an answer")
+
+    def _flow_start(self, flow_id: str) -> tuple[str, str]:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            raise ContentError(f"flow '{flow_id}' does not exist")
+        self.session.history = []
+        return flow.id, flow.start
+
+    def _finish_flow(self, flow_id: str) -> tuple[str, str | None] | None:
+        """Emit the end of `flow_id`; return where to carry on, or None when all is done."""
+        self.events.append(FlowEnded(flow_id))
+        session = self.session
+        if not session.stack:
+            self._forget()
+            return None
+        frame = session.stack.pop()
+        session.history = []
+        if frame.again:
+            return frame.flow, frame.step
+        caller = self.flows.step(frame.flow, frame.step)
+        if not isinstance(caller, Call):
+            raise ContentError(f"cannot return to step '{frame.step}' in flow '{frame.flow}'")
+        return frame.flow, caller.next
+
+    def _branch(self, step: Check) -> str | None:
+        if step.var not in self.session.vars:
+            raise ContentError(f"variable '{step.var}' is not set at step '{step.id}'")
+        value = self.session.vars[step.var]
+        values = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        for case, target in step.cases:
+            if case in values:
+                return target
+        return step.otherwise
+
+    # -- producing events -----------------------------------------------------------
+
+    def _say(self, text: str, extra: dict[str, Value] | None = None) -> None:
+        self.events.append(MessageCreated(text, extra or self._vars_for(text)))
+
+    def _ask(self, step: Ask, *, keep_picks: bool = False, redraw: bool = False) -> None:
+        session = self.session
+        if not keep_picks:
+            session.picked = []
+        message = MessageCreated(
+            step.text, self._vars_for(step.text), self._buttons(step), step.id, redraw
+        )
+        session.waiting = "input"
+        expires_at = self.now + self._expiry()
+        session.expires_at = expires_at
+        self.events += [message, WaitStarted(self._flow_id(), step.id, step.kind, expires_at)]
+
+    def _request(self, step: Action) -> None:
+        params = {name: self._fill(template) for name, template in step.params.items()}
+        key = f"{self.session.turn}:{self._flow_id()}:{step.id}"
+        self.session.waiting = "action"
+        self.session.expires_at = self.now + self._expiry()
+        self.events.append(ActionRequested(step.name, params, self._flow_id(), step.id, key))
+
+    def _buttons(self, step: Ask) -> tuple[Button, ...]:
+        picked = self.session.picked
+        buttons = [
+            Button(c.label, step.id, c.value, ButtonRole.CHOICE, c.value in picked)
+            for c in step.choices
+        ]
+        if step.kind is InputKind.YES_NO:
+            buttons += [Button(texts.YES, step.id, "yes"), Button(texts.NO, step.id, "no")]
+        elif step.kind is InputKind.DATE:
+            buttons += [
+                Button(texts.TODAY, step.id, "today"),
+                Button(texts.YESTERDAY, step.id, "yesterday"),
+            ]
+        if step.multiple:
+            buttons.append(Button(texts.DONE, step.id, DONE, ButtonRole.DONE))
+        if step.optional:
+            buttons.append(Button(texts.SKIP, step.id, SKIP, ButtonRole.SKIP))
+        if self.session.history:
+            buttons.append(Button(texts.BACK, step.id, BACK, ButtonRole.BACK))
+        return tuple(buttons)
+
+    def _vars_for(self, text: str) -> dict[str, Value | Label]:
+        found: dict[str, Value | Label] = {}
+        for name in placeholders(text):
+            labels = self.session.labels.get(name)
+            found[name] = Label(tuple(labels)) if labels else self._value(name)
+        return found
+
+    def _value(self, name: str) -> Value:
+        session = self.session
+        if name not in session.vars:
+            raise ContentError(f"variable '{name}' is used before it is set")
+        return session.vars[name]
+
+    def _fill(self, template: str) -> Value:
+        names = placeholders(template)
+        if len(names) == 1 and template == "{" + names[0] + "}":
+            return self._value(names[0])  # keep lists and numbers as they are
+        values = {name: self._value(name) for name in names}
+        return template.format_map(values)
+
+    def _expiry(self) -> timedelta:
+        flow = self.flows.get(self._flow_id())
+        if flow is None:
+            raise ContentError(f"flow '{self._flow_id()}' does not exist")
+        return flow.expires_after
+
+    # -- state helpers ----------------------------------------------------------------
+
+    def _current(self) -> object:
+        return self.flows.step(self._flow_id(), self.session.step or "")
+
+    def _flow_id(self) -> str:
+        return self.session.flow or ""
+
+    def _forget(self) -> None:
+        """End the conversation and keep nothing of it: answers are not needed any more."""
+        turn = self.session.turn
+        self.session = Session(turn=turn)
+
+    def _fail(self, reason: str) -> None:
+        session = self.session
+        self.events.append(Failed(reason, session.flow, session.step))
+        already_failed, self.failed = self.failed, True
+        self._forget()
+        if already_failed:
+            return  # the home flow itself is broken: stop rather than loop
+        self._say(texts.FAILED)
+        self.guard(self._enter, self.flows.home)
+
+
+@lru_cache(maxsize=4096)
+def placeholders(text: str) -> tuple[str, ...]:
+    """Names of the `{name}` placeholders in `text`, in order, without repeats."""
+    names: list[str] = []
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)

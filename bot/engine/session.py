@@ -1,0 +1,67 @@
+"""A person's place in the flows, as plain data that serialises to JSON."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+Value = str | int | float | bool | None | list[Any] | dict[str, Any]
+
+
+@dataclass(slots=True)
+class Frame:
+    """Where to go back to when a called flow ends.
+
+    `again=False` continues after the step (a `call`); `again=True` repeats it (a trigger
+    with `returns`, so the person sees the question they were on once more).
+    """
+
+    flow: str
+    step: str
+    again: bool = False
+
+
+@dataclass(slots=True)
+class Session:
+    """Everything the engine needs to continue a conversation.
+
+    `flow`/`step` is the step being waited on (None when the conversation has ended).
+    `waiting` is "input" or "action". `labels` keeps the English labels of chosen buttons
+    so later text can show "A witness" rather than the stored value "witness". `picked`
+    holds a multi-choice answer in progress. `history` lets Back return to earlier questions
+    of the current flow. `turn` counts resumes, giving actions an idempotency key.
+    """
+
+    flow: str | None = None
+    step: str | None = None
+    waiting: str | None = None
+    stack: list[Frame] = field(default_factory=list)
+    vars: dict[str, Value] = field(default_factory=dict)
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    picked: list[Value] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)
+    expires_at: datetime | None = None
+    turn: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.flow is not None
+
+    def copy(self) -> Session:
+        return copy.deepcopy(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        fields = dict(data)
+        fields["stack"] = [Frame(**frame) for frame in fields.get("stack", [])]
+        expires = fields.get("expires_at")
+        fields["expires_at"] = datetime.fromisoformat(expires) if expires else None
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in fields.items() if key in known})

@@ -1,0 +1,40 @@
+"""The engine's own words, as English source texts for translation.
+
+`N_` only marks a string for the Babel extractor; translation happens when rendering,
+outside the engine. Placeholders are filled from the message's `vars`.
+"""
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark `text` for extraction without translating it here."""
+    return text
+
+
+EXPIRED = N_(
+    "We stopped our last conversation because it was quiet for a while. "
+    "Nothing from it was kept. Let's start again."
+)
+FAILED = N_("Sorry, something went wrong on our side. Here is the menu again.")
+BUTTON_EXPIRED = N_("That button has expired. Here is where we are now.")
+
+PICK_ONE = N_("Please choose one of the buttons below.")
+PICK_SOME = N_("Please choose at least one, then press Done.")
+TYPE_ANSWER = N_("Please type your answer as a message.")
+TOO_LONG = N_("That is a bit long. Please keep it under {limit} characters.")
+NOT_A_NUMBER = N_("Please send a number, for example 3.")
+NUMBER_TOO_SMALL = N_("Please send a number of at least {min}.")
+NUMBER_TOO_LARGE = N_("Please send a number of at most {max}.")
+NOT_A_DATE = N_("Please send a date like 21/11/2026, or press Today or Yesterday.")
+DATE_IN_FUTURE = N_("That date is in the future. Please send the date it happened.")
+YES_OR_NO = N_("Please press Yes or No.")
+SEND_PHOTO = N_("Please send a photo, or press a button below.")
+SEND_FILE = N_("Please send a photo or a file, or press a button below.")
+FILE_RECEIVED = N_("Got it. You can send another, or press Done.")
+
+BACK = N_("Back")
+SKIP = N_("Skip")
+DONE = N_("Done")
+YES = N_("Yes")
+NO = N_("No")
+TODAY = N_("Today")
+YESTERDAY = N_("Yesterday")

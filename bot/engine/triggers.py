@@ -1,0 +1,46 @@
+"""Matching a message against the global triggers of all flows."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from bot.engine.model import Flows
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMatch:
+    flow: str
+    returns: bool
+
+
+def normalise_words(text: str) -> str:
+    """Case, width, punctuation and spacing folded away: "Emergency!" -> "emergency"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch if unicodedata.category(ch)[0] not in "PSC" else " " for ch in folded)
+    return " ".join(kept.split())
+
+
+def command_of(text: str) -> str | None:
+    """`/start@StandbyBot payload` -> `/start`; None when the text is not a command."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return None
+    return stripped.split(maxsplit=1)[0].split("@", 1)[0].casefold()
+
+
+def match_trigger(flows: Flows, text: str | None) -> TriggerMatch | None:
+    """The flow a message jumps to, if it is a command or a whole trigger phrase."""
+    if not text:
+        return None
+    command = command_of(text)
+    words = None if command else normalise_words(text)
+    for flow in flows.by_id.values():
+        trigger = flow.trigger
+        if trigger is None:
+            continue
+        if command is not None and command in trigger.commands:
+            return TriggerMatch(flow.id, trigger.returns)
+        if words and any(words == normalise_words(word) for word in trigger.words):
+            return TriggerMatch(flow.id, trigger.returns)
+    return None
