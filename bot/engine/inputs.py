@@ -37,6 +37,11 @@ class Input:
     attachment: Attachment | None = None
 
     @classmethod
+    def refresh(cls) -> Input:
+        """Nothing new: show the question the person is on (or the home flow)."""
+        return cls()
+
+    @classmethod
     def say(cls, text: str) -> Input:
         return cls(text=text)
 
@@ -51,6 +56,10 @@ class Input:
     @property
     def is_press(self) -> bool:
         return self.value is not None
+
+    @property
+    def is_refresh(self) -> bool:
+        return self.text is None and self.value is None and self.attachment is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ from bot.engine.triggers import match_trigger
 
 # Far more than any real conversation turn needs; stops a loop the checker missed.
 MAX_STEPS_PER_SPRINT = 500
+# How many questions Back can step through; older ones are not kept.
+MAX_HISTORY = 20
 
 T = TypeVar("T")
 
@@ -151,6 +153,9 @@ class _Run:
             # Only reachable if a session was saved mid-action: carry on from that step.
             self._run(self._flow_id(), session.step)
             return
+        if given.is_refresh:
+            self._ask(step, keep_picks=True)
+            return
         if given.is_press and given.step != step.id:
             self._say(texts.BUTTON_EXPIRED)
             self._ask(step)
@@ -180,7 +185,7 @@ class _Run:
                 session.labels[step.save] = list(answer.labels)
             else:
                 session.labels.pop(step.save, None)
-        session.history.append(step.id)
+        session.history = [*session.history[-(MAX_HISTORY - 1) :], step.id]
         session.picked = []
         self._run(self._flow_id(), answer.next if answer.chosen_next else step.next)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,7 +49,20 @@ class Session:
         return self.flow is not None
 
     def copy(self) -> Session:
-        return copy.deepcopy(self)
+        """A copy the engine may change. Containers are copied; values are shared, because
+        the engine replaces values and never changes one in place."""
+        return Session(
+            self.flow,
+            self.step,
+            self.waiting,
+            list(self.stack),
+            dict(self.vars),
+            {name: list(texts) for name, texts in self.labels.items()},
+            list(self.picked),
+            list(self.history),
+            self.expires_at,
+            self.turn,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

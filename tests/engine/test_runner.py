@@ -399,3 +399,10 @@ def test_sessions_round_trip_through_json_data() -> None:
     assert Session.from_dict(data) == sprint.session
     assert isinstance(sprint.events[-1], WaitStarted)
     assert not isinstance(sprint.events[-1], ActionRequested)
+
+
+def test_a_refresh_shows_the_current_question_again_without_a_complaint() -> None:
+    sprint = walk(Input.press("pick", "report"), Input.refresh())
+    assert said(sprint) == ["Who is reporting?"]
+    fresh = resume(sample(), Session(), Input.refresh(), now=NOW)
+    assert said(fresh) == ["Hello. I am Standby.", "What would you like to do?"]

@@ -1,0 +1,1 @@
+"""Adapters: turn engine events into something a person sees (Telegram, a terminal)."""

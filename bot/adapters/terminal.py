@@ -1,0 +1,82 @@
+"""A conversation in a terminal: numbered buttons, typed answers, pretend files.
+
+Used by `standby chat` and by the golden transcripts, so both read the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.adapters.render import OutButton, OutMessage, Translator, render
+from bot.engine import Attachment, Event, Input
+from bot.storage import ContactRecord
+
+PHOTO_COMMAND = "!photo"
+FILE_COMMAND = "!file"
+
+
+def read_input(line: str, buttons: Sequence[OutButton]) -> Input:
+    """A typed line: a button's number presses it; `!photo`/`!file [name]` sends a file;
+    anything else is text, exactly as typed."""
+    stripped = line.strip()
+    if stripped.isdecimal() and 1 <= int(stripped) <= len(buttons):
+        button = buttons[int(stripped) - 1].button
+        return Input.press(button.step, button.value)
+    command, _, name = stripped.partition(" ")
+    if command in (PHOTO_COMMAND, FILE_COMMAND):
+        return Input.send(_pretend_file(command, name.strip()))
+    return Input.say(line)
+
+
+def _pretend_file(command: str, name: str) -> Attachment:
+    path = Path(name) if name else None
+    size = path.stat().st_size if path and path.is_file() else None
+    if command == PHOTO_COMMAND:
+        return Attachment("photo", name or "photo.jpg", size, "image/jpeg")
+    return Attachment("document", name or "file", size, None)
+
+
+def format_message(message: OutMessage, first_number: int = 1) -> str:
+    """A message as plain text, its buttons numbered from `first_number`."""
+    lines = message.text.splitlines() or [""]
+    number = first_number
+    for row in message.rows:
+        labels = []
+        for button in row:
+            labels.append(f"[{number}] {button.text}")
+            number += 1
+        lines.append("  " + "   ".join(labels))
+    return "\n".join(lines)
+
+
+class TerminalScreen:
+    """A Sender that keeps what was shown, for printing or for a transcript.
+
+    `buttons` are those of the last question, which typed numbers refer to.
+    """
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.shown: list[OutMessage] = []
+        self.buttons: list[OutButton] = []
+        self.erased = 0
+
+    async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
+        for message in render(events, self.translator):
+            self.shown.append(message)
+            if message.question is not None:
+                self.buttons = message.buttons  # numbers always mean the latest question
+            self.on_message(message)
+
+    async def erase(self, contact: ContactRecord) -> None:
+        self.erased += 1
+        self.shown.clear()
+        self.buttons = []
+        self.on_erase()
+
+    def on_message(self, message: OutMessage) -> None:
+        """Called for each message shown (printing subclasses override this)."""
+
+    def on_erase(self) -> None:
+        """Called when the conversation is erased (printing subclasses clear the screen)."""

@@ -1,0 +1,67 @@
+"""The one place that wires Standby together from its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.services.actions import ActionRegistry, builtin_actions
+from bot.services.clock import Clock, SystemClock
+from bot.services.conversation import ConversationService
+from bot.services.library import FlowLibrary
+from bot.services.locks import KeyedLock
+from bot.services.ports import Sender
+from bot.storage import ContactRepository, SqlSessionStore, make_engine, make_sessionmaker
+from bot.storage.migrate import upgrade
+
+
+@dataclass
+class Core:
+    """Everything a runtime (terminal, Telegram) needs, wired once."""
+
+    settings: Settings
+    database: AsyncEngine
+    contacts: ContactRepository
+    sessions: SqlSessionStore
+    library: FlowLibrary
+    actions: ActionRegistry
+    clock: Clock
+    locks: KeyedLock = field(default_factory=KeyedLock)
+
+    def conversation(self, sender: Sender) -> ConversationService:
+        return ConversationService(
+            flows=lambda: self.library.current,
+            sessions=self.sessions,
+            actions=self.actions,
+            sender=sender,
+            clock=self.clock,
+            locks=self.locks,
+        )
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
+    """Migrate the database, load the flows (raising `FlowsInvalid` on errors) and wire."""
+    await upgrade(settings.DATABASE_URL or None)
+    database = make_engine(settings.DATABASE_URL or None)
+    sessionmaker = make_sessionmaker(database)
+    contacts = ContactRepository(sessionmaker)
+    actions = builtin_actions(contacts)
+    try:
+        library = FlowLibrary(settings.FLOWS_DIR, actions.names)
+    except Exception:
+        await database.dispose()
+        raise
+    return Core(
+        settings=settings,
+        database=database,
+        contacts=contacts,
+        sessions=SqlSessionStore(sessionmaker),
+        library=library,
+        actions=actions,
+        clock=clock or SystemClock(),
+    )

@@ -1,0 +1,23 @@
+"""Small things every command shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from bot.config import SettingsError
+
+# Exit codes: 1 = the thing checked has problems; 2 = Standby was started wrongly.
+EXIT_BAD_SETTING = 2
+
+
+@contextmanager
+def fail_on_bad_settings() -> Iterator[None]:
+    """Turn a settings problem into one clear line and exit code 2."""
+    try:
+        yield
+    except SettingsError as error:
+        typer.echo(f"standby: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_SETTING) from None

@@ -1,0 +1,1 @@
+"""Services: everything with side effects around the pure engine (conversations, actions)."""

@@ -1,0 +1,87 @@
+"""Named services that flows ask for with `action:` steps.
+
+The engine only requests an action; the registry runs its handler and answers with an
+`ActionResult`. A handler that raises is logged (without parameters, which may hold what
+the person typed) and answered as a failure, so the flow's `on_error` or the home flow
+takes over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.engine import ActionRequested, ActionResult
+from bot.services.ports import Sender
+from bot.storage import ContactRecord, ContactRepository
+
+log = logging.getLogger(__name__)
+
+# The languages Standby ships catalogs for (issue "Default content"); others are refused.
+LANGUAGES = frozenset({"en", "ar", "ur", "bn", "tr", "fa", "pl", "so"})
+
+
+@dataclass(frozen=True, slots=True)
+class ActionContext:
+    contact: ContactRecord
+    request: ActionRequested
+    sender: Sender
+
+
+Handler = Callable[[ActionContext], Awaitable[ActionResult]]
+
+
+class ActionRegistry:
+    """Maps action names to handlers."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, name: str, handler: Handler) -> None:
+        self._handlers[name] = handler
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self._handlers)
+
+    async def run(self, context: ActionContext) -> ActionResult:
+        handler = self._handlers.get(context.request.name)
+        if handler is None:
+            log.error("no handler for action %r", context.request.name)
+            return ActionResult(ok=False)
+        try:
+            return await handler(context)
+        except Exception:
+            log.exception(
+                "action %r failed at %s/%s",
+                context.request.name,
+                context.request.flow,
+                context.request.step,
+            )
+            return ActionResult(ok=False)
+
+
+def builtin_actions(contacts: ContactRepository) -> ActionRegistry:
+    """The actions every Standby has."""
+    registry = ActionRegistry()
+
+    async def set_language(context: ActionContext) -> ActionResult:
+        language = str(context.request.params.get("language", ""))
+        if language not in LANGUAGES:
+            log.error("set_language: %r is not one of %s", language, sorted(LANGUAGES))
+            return ActionResult(ok=False)
+        await contacts.set_language(context.contact.id, language)
+        return ActionResult(values={"language": language})
+
+    async def quick_exit(context: ActionContext) -> ActionResult:
+        await context.sender.erase(context.contact)
+        return ActionResult()
+
+    registry.register("set_language", set_language)
+    registry.register("quick_exit", quick_exit)
+    return registry
+
+
+# Known to `standby flows check` without wiring a database.
+ACTION_NAMES = frozenset({"set_language", "quick_exit"})

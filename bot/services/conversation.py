@@ -1,0 +1,101 @@
+"""One turn of a conversation: load the session, run the engine, act, save, send.
+
+Two guards keep a person's conversation whole. Inside a process, a lock per contact makes
+their updates run one after another. Across processes sharing PostgreSQL, the session row's
+version is checked on save: if another process moved the conversation on meanwhile, this
+turn is run again on top of that (nothing has been sent yet, so nobody sees the retry).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.engine import ActionResult, Event, Failed, Flows, Input, Session, Sprint, resume
+from bot.services.actions import ActionContext, ActionRegistry
+from bot.services.clock import Clock
+from bot.services.locks import KeyedLock
+from bot.services.ports import Sender
+from bot.storage import ContactRecord, SqlSessionStore, StaleSession
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+class ConversationBusy(Exception):
+    """The session kept changing under us; the turn was not applied."""
+
+
+class ConversationService:
+    def __init__(
+        self,
+        *,
+        flows: Callable[[], Flows],
+        sessions: SqlSessionStore,
+        actions: ActionRegistry,
+        sender: Sender,
+        clock: Clock,
+        locks: KeyedLock | None = None,
+    ) -> None:
+        self._flows = flows
+        self._sessions = sessions
+        self._actions = actions
+        self._sender = sender
+        self._clock = clock
+        self._locks = locks or KeyedLock()
+
+    async def handle(self, contact: ContactRecord, given: Input) -> list[Event]:
+        """Apply one input from `contact`; returns the events that were delivered."""
+        async with self._locks.hold(contact.id):
+            for _ in range(MAX_ATTEMPTS):
+                events = await self._attempt(contact, given)
+                if events is not None:
+                    _log_problems(contact, events)
+                    await self._sender.deliver(contact, events)
+                    return events
+        log.error("contact %d: session kept changing; turn dropped", contact.id)
+        raise ConversationBusy(contact.id)
+
+    async def _attempt(self, contact: ContactRecord, given: Input) -> list[Event] | None:
+        stored = await self._sessions.load(contact.id)
+        session = stored.session if stored else Session()
+        now = self._clock.now()
+        flows = self._flows()
+        sprint = resume(flows, session, given, now=now)
+        events = list(sprint.events)
+        sprint = await self._run_actions(contact, flows, sprint, events)
+        try:
+            await self._sessions.save(
+                contact.id,
+                sprint.session,
+                expected_version=stored.version if stored else None,
+                now=now,
+            )
+        except StaleSession:
+            log.info("contact %d: session changed meanwhile; running the turn again", contact.id)
+            return None
+        return events
+
+    async def _run_actions(
+        self, contact: ContactRecord, flows: Flows, sprint: Sprint, events: list[Event]
+    ) -> Sprint:
+        while (request := sprint.action) is not None:
+            result: ActionResult = await self._actions.run(
+                ActionContext(contact, request, self._sender)
+            )
+            sprint = resume(flows, sprint.session, result, now=self._clock.now())
+            events += sprint.events
+        return sprint
+
+
+def _log_problems(contact: ContactRecord, events: list[Event]) -> None:
+    for event in events:
+        if isinstance(event, Failed):
+            log.warning(
+                "contact %d: flow problem at %s/%s: %s",
+                contact.id,
+                event.flow,
+                event.step,
+                event.reason,
+            )

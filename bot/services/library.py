@@ -1,0 +1,52 @@
+"""The flows in use, swapped only for a set that passed every check.
+
+A broken file never brings down a running bot: a reload that finds errors keeps the
+flows that were running and returns the problems for the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from pathlib import Path
+
+from bot.engine import Flows
+from bot.flowdef import Problem, load_flows
+
+log = logging.getLogger(__name__)
+
+
+class FlowsInvalid(Exception):
+    """The flows directory has errors and no earlier flows are running."""
+
+    def __init__(self, directory: Path, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} error(s) in the flows in {directory}")
+
+
+class FlowLibrary:
+    def __init__(self, directory: Path, known_actions: Collection[str]) -> None:
+        self.directory = directory
+        self.known_actions = frozenset(known_actions)
+        result = load_flows(directory, known_actions=self.known_actions)
+        if result.flows is None:
+            raise FlowsInvalid(directory, result.problems)
+        self._flows = result.flows
+        self.warnings = result.problems
+
+    @property
+    def current(self) -> Flows:
+        return self._flows
+
+    def reload(self) -> list[Problem]:
+        """Load the directory again; use the new flows only if there is no error."""
+        result = load_flows(self.directory, known_actions=self.known_actions)
+        if result.flows is None:
+            log.error("flows in %s not reloaded; the running flows stay", self.directory)
+            for problem in result.problems:
+                log.error("%s", problem)
+        else:
+            self._flows = result.flows
+            log.info("flows reloaded: %d flows", len(result.flows.by_id))
+        return result.problems

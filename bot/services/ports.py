@@ -1,0 +1,21 @@
+"""What the conversation service needs from an adapter: somewhere to send events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.engine import Event
+from bot.storage import ContactRecord
+
+
+class Sender(Protocol):
+    """Shows a sprint's events to one person (Telegram, a terminal, a test recorder)."""
+
+    async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
+        """Render and send the messages among `events`, in order."""
+        ...
+
+    async def erase(self, contact: ContactRecord) -> None:
+        """Remove the conversation from the person's screen (quick exit)."""
+        ...

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Set-up and everyday tasks with nothing but Python 3.11+:
+
+    python3 tasks.py run     # create .venv, install Standby, start it
+    python3 tasks.py test    # create .venv, install Standby and its test tools, run the tests
+    python3 tasks.py check   # ruff, mypy --strict, import-linter and the flows checker
+
+Installing is skipped when pyproject.toml has not changed since the last install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".setup-stamp"
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Standby needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print("Creating .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("Installing Standby and its tools into .venv (first time takes a minute) …", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    call([*pip, "--upgrade", "pip"])
+    call([*pip, "-e", f"{ROOT}[dev]"])
+    STAMP.write_text(wanted)
+
+
+def call(command: list[str]) -> None:
+    code = subprocess.call(command, cwd=ROOT)
+    if code:
+        sys.exit(code)
+
+
+def tool(name: str) -> str:
+    return str(BIN / name)
+
+
+def run(args: list[str]) -> None:
+    call([tool("standby"), *(args or ["chat"])])
+
+
+def test(args: list[str]) -> None:
+    call([str(PYTHON), "-m", "pytest", *args])
+
+
+def check(args: list[str]) -> None:
+    call([tool("ruff"), "check", "."])
+    call([tool("ruff"), "format", "--check", "."])
+    call([tool("mypy")])
+    call([tool("lint-imports")])
+    call([tool("standby"), "flows", "check", "flows", "--strict", *args])
+
+
+TASKS = {"run": run, "test": test, "check": check}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        sys.exit(__doc__)
+    ensure_venv()
+    TASKS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

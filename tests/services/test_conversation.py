@@ -1,0 +1,202 @@
+"""The conversation service over real storage (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.engine import (
+    Action,
+    ActionResult,
+    Ask,
+    Choice,
+    Flows,
+    Input,
+    InputKind,
+    MessageCreated,
+    Say,
+    Trigger,
+)
+from bot.engine import texts
+from bot.services.actions import ActionContext, ActionRegistry, builtin_actions
+from bot.services.clock import FixedClock
+from bot.services.conversation import ConversationService
+from bot.services.locks import KeyedLock
+from bot.storage import ContactRecord, ContactRepository, SqlSessionStore, StoredSession
+from tests.engine.builders import NOW, flow, flows, sample
+from tests.fakes import RecordingSender
+
+
+def said(sender: RecordingSender, contact: ContactRecord) -> list[str]:
+    events = sender.delivered.get(contact.id, [])
+    return [e.text for e in events if isinstance(e, MessageCreated)]
+
+
+def service(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sender: RecordingSender,
+    *,
+    library: Flows | None = None,
+    actions: ActionRegistry | None = None,
+    store: SqlSessionStore | None = None,
+) -> ConversationService:
+    chosen = library or sample()
+    return ConversationService(
+        flows=lambda: chosen,
+        sessions=store or SqlSessionStore(sessionmaker),
+        actions=actions or builtin_actions(ContactRepository(sessionmaker)),
+        sender=sender,
+        clock=FixedClock(NOW),
+        locks=KeyedLock(),
+    )
+
+
+@pytest.fixture
+async def contact(sessionmaker: async_sessionmaker[AsyncSession]) -> ContactRecord:
+    return await ContactRepository(sessionmaker).get_or_create(1001, now=NOW, language="en")
+
+
+async def test_a_restart_resumes_where_the_person_was(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    first = RecordingSender()
+    await service(sessionmaker, first).handle(contact, Input.say("hello"))
+    await service(sessionmaker, first).handle(contact, Input.press("pick", "report"))
+    assert said(first, contact)[-1] == "Who is reporting?"
+
+    after_restart = RecordingSender()
+    await service(sessionmaker, after_restart).handle(contact, Input.refresh())
+    assert said(after_restart, contact) == ["Who is reporting?"]
+
+
+async def test_two_processes_resuming_one_session_lose_no_update(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    kinds = (Choice("Race", "race"), Choice("Religion", "religion"), Choice("Other", "other"))
+    multi = flows(
+        flow("menu", Ask("what", "About?", InputKind.CHOICE, choices=kinds, multiple=True),
+             home=True)
+    )
+    sender = RecordingSender()
+    await service(sessionmaker, sender, library=multi).handle(contact, Input.refresh())
+
+    both_loaded = asyncio.Barrier(2)
+
+    class RacingStore(SqlSessionStore):
+        """Makes both turns load the same version before either saves."""
+
+        first = True
+
+        async def load(self, contact_id: int) -> StoredSession | None:
+            stored = await super().load(contact_id)
+            if RacingStore.first:
+                await both_loaded.wait()
+            return stored
+
+        async def save(self, *args: object, **kwargs: object) -> int:
+            RacingStore.first = False
+            return await super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    # Separate services with separate locks: as two bot processes on one database.
+    one, two = (
+        service(sessionmaker, sender, library=multi, store=RacingStore(sessionmaker))
+        for _ in range(2)
+    )
+    await asyncio.gather(
+        one.handle(contact, Input.press("what", "race")),
+        two.handle(contact, Input.press("what", "religion")),
+    )
+    stored = await SqlSessionStore(sessionmaker).load(contact.id)
+    assert stored is not None
+    assert sorted(str(value) for value in stored.session.picked) == ["race", "religion"]
+    assert stored.version == 3
+
+
+async def test_actions_run_through_the_registry(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    languages = flows(
+        flow(
+            "menu",
+            Ask("lang", "Language?", InputKind.CHOICE, save="language", next="set",
+                choices=(Choice("العربية", "ar"),)),
+            Action("set", "set_language", {"language": "{language}"}, next="ok"),
+            Say("ok", "Now in {language}."),
+            home=True,
+        )
+    )
+    sender = RecordingSender()
+    talk = service(sessionmaker, sender, library=languages)
+    await talk.handle(contact, Input.refresh())
+    await talk.handle(contact, Input.press("lang", "ar"))
+    assert said(sender, contact)[-1] == "Now in {language}."
+    saved = await ContactRepository(sessionmaker).get(contact.id)
+    assert saved is not None
+    assert saved.language == "ar"
+
+
+async def test_a_failing_service_is_a_failure_not_a_crash(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    contact: ContactRecord,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    registry = ActionRegistry()
+
+    async def broken(context: ActionContext) -> ActionResult:
+        raise RuntimeError("the database is on fire")
+
+    registry.register("submit_report", broken)
+    sender = RecordingSender()
+    talk = service(sessionmaker, sender, actions=registry)
+    for given in (Input.say("hi"), Input.press("pick", "report"), Input.press("who", "victim"),
+                  Input.say("today"), Input.say("Secret Street Leeds")):
+        await talk.handle(contact, given)
+    assert said(sender, contact)[-3:] == [
+        texts.FAILED,
+        "Hello. I am Standby.",
+        "What would you like to do?",
+    ]
+    assert "action 'submit_report' failed" in caplog.text
+    assert "Secret Street" not in caplog.text, "what people type never reaches the logs"
+
+
+async def test_quick_exit_erases_the_screen(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    leaving = flows(
+        flow("menu", Ask("q", "Hello?", InputKind.TEXT), home=True),
+        flow("exit", Action("erase", "quick_exit"), trigger=Trigger(commands=("/exit",))),
+    )
+    sender = RecordingSender()
+    talk = service(sessionmaker, sender, library=leaving)
+    await talk.handle(contact, Input.refresh())
+    await talk.handle(contact, Input.say("/exit"))
+    assert sender.erased == [contact.id]
+    stored = await SqlSessionStore(sessionmaker).load(contact.id)
+    assert stored is not None
+    assert not stored.session.active
+
+
+async def test_logs_hold_no_typed_text_at_debug(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    contact: ContactRecord,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    talk = service(sessionmaker, RecordingSender())
+    for given in (Input.say("hi"), Input.press("pick", "report"), Input.press("who", "victim"),
+                  Input.say("today"), Input.say("Zebracrossing")):
+        await talk.handle(contact, given)
+    assert "Zebracrossing" not in caplog.text
+    assert str(contact.chat_id) not in caplog.text
+
+
+def test_the_checker_knows_every_builtin_action(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.services.actions import ACTION_NAMES
+
+    assert builtin_actions(ContactRepository(sessionmaker)).names == ACTION_NAMES
