@@ -1,0 +1,119 @@
+"""The people who write to the bot, as the minimum needed to answer them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from bot.storage.columns import require_aware
+from bot.storage.database import statement_connection
+from bot.storage.errors import ContactNotFoundError
+from bot.storage.statements import insert_unless_exists
+from bot.storage.tables import LANGUAGE_MAX_LENGTH, contact_table
+
+_c = contact_table.c
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """A contact as stored: plain data, detached from any database session."""
+
+    id: int
+    chat_id: int
+    language: str | None
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class ContactRepository:
+    """Finds and updates contacts by Telegram chat id or by internal id."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def get_or_create(
+        self, chat_id: int, *, now: datetime, language: str | None = None
+    ) -> ContactRecord:
+        """The contact for `chat_id`, created (with `language`) on first contact.
+
+        Safe under concurrency: callers racing on a new chat all get the same row.
+        """
+        require_aware("now", now)
+        _check_language(language)
+        async with statement_connection(self._sessionmaker) as connection:
+            # Look first: nearly every call is for a known chat, so this is one round trip
+            # and, on PostgreSQL, does not burn a sequence value on a failed insert.
+            found = await _by_chat_id(connection, chat_id)
+            if found is not None:
+                return found
+            values = {
+                "chat_id": chat_id,
+                "language": language,
+                "created_at": now,
+                "last_seen_at": now,
+            }
+            insert = insert_unless_exists(
+                connection.dialect.name, contact_table, "chat_id", values
+            ).returning(*contact_table.c)
+            row = (await connection.execute(insert)).first()
+            if row is not None:
+                return _record(row)
+            # Another caller inserted the chat between our SELECT and INSERT.
+            created = await _by_chat_id(connection, chat_id)
+        if created is None:
+            raise RuntimeError(f"contact for chat {chat_id} vanished while being created")
+        return created
+
+    async def get(self, contact_id: int) -> ContactRecord | None:
+        """The contact with internal id `contact_id`, or None."""
+        async with statement_connection(self._sessionmaker) as connection:
+            row = (
+                await connection.execute(select(contact_table).where(_c.id == contact_id))
+            ).first()
+        return None if row is None else _record(row)
+
+    async def set_language(self, contact_id: int, language: str | None) -> None:
+        """Remember the contact's chosen language (None forgets it)."""
+        _check_language(language)
+        await self._update(contact_id, language=language)
+
+    async def touch(self, contact_id: int, now: datetime) -> None:
+        """Record that the contact was active at `now`."""
+        require_aware("now", now)
+        await self._update(contact_id, last_seen_at=now)
+
+    async def _update(self, contact_id: int, **values: object) -> None:
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(
+                update(contact_table).where(_c.id == contact_id).values(**values)
+            )
+        if result.rowcount == 0:
+            raise ContactNotFoundError(contact_id)
+
+
+async def _by_chat_id(connection: AsyncConnection, chat_id: int) -> ContactRecord | None:
+    row = (await connection.execute(select(contact_table).where(_c.chat_id == chat_id))).first()
+    return None if row is None else _record(row)
+
+
+def _record(row: Row[object]) -> ContactRecord:
+    mapping = row._mapping
+    return ContactRecord(
+        id=mapping["id"],
+        chat_id=mapping["chat_id"],
+        language=mapping["language"],
+        created_at=mapping["created_at"],
+        last_seen_at=mapping["last_seen_at"],
+    )
+
+
+def _check_language(language: str | None) -> None:
+    # PostgreSQL would reject a longer value and SQLite would silently keep it; check
+    # here so both behave the same.
+    if language is not None and not 0 < len(language) <= LANGUAGE_MAX_LENGTH:
+        raise ValueError(
+            f"language must be 1 to {LANGUAGE_MAX_LENGTH} characters, got {language!r}"
+        )

@@ -1,0 +1,137 @@
+"""Engines and session factories for SQLite (the default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+DEFAULT_SQLITE_PATH = Path("data") / "standby.db"
+
+_EXPECTED = (
+    "DATABASE_URL should look like sqlite:///data/standby.db or "
+    "postgresql://user:password@host:5432/dbname"
+)
+
+# Backend names people write in URLs, mapped to the async driver we use for each.
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+# WAL lets the bot read while a write is in progress; busy_timeout makes concurrent
+# writers wait for each other instead of failing at once; NORMAL is durable in WAL mode
+# except for the last transactions on power loss, and much faster than FULL.
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def resolve_url(url: str | None) -> URL:
+    """Turn a DATABASE_URL into a SQLAlchemy URL that uses an async driver.
+
+    None or "" means the SQLite file `data/standby.db`. `sqlite://` becomes
+    `sqlite+aiosqlite://`, and `postgres://`/`postgresql://` become `postgresql+asyncpg://`.
+    Raises ValueError, naming DATABASE_URL, for anything else.
+    """
+    if not url:
+        return URL.create("sqlite+aiosqlite", database=str(DEFAULT_SQLITE_PATH))
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"DATABASE_URL is not a database URL. {_EXPECTED}") from None
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValueError(
+            f"DATABASE_URL uses {parsed.drivername!r}, which Standby does not support. {_EXPECTED}"
+        )
+    parsed = parsed.set(drivername=driver)
+    if driver == "postgresql+asyncpg":
+        if not parsed.database:
+            raise ValueError(f"DATABASE_URL names no database. {_EXPECTED}")
+        return _asyncpg_query(parsed)
+    return parsed
+
+
+def _asyncpg_query(url: URL) -> URL:
+    """Rename libpq's `sslmode` (common in hosted URLs) to asyncpg's `ssl`, same values."""
+    if "sslmode" not in url.query:
+        return url
+    query = dict(url.query)
+    query["ssl"] = query.pop("sslmode")
+    return url.set(query=query)
+
+
+def make_engine(url: str | None, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine for a DATABASE_URL (see `resolve_url`).
+
+    For a SQLite file the folder is created if missing, and every new connection is
+    put in WAL mode with foreign keys on. Extra keyword arguments go to
+    `create_async_engine`.
+    """
+    resolved = resolve_url(url)
+    if resolved.get_backend_name() == "sqlite":
+        _make_parent_folder(resolved)
+    engine = create_async_engine(resolved, **kwargs)
+    if resolved.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A session factory whose objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def statement_connection(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncConnection]:
+    """A connection for the repositories' short, single-statement operations.
+
+    Committed when the block ends, rolled back if it raises. On PostgreSQL the
+    connection is in autocommit mode: each statement is atomic on its own, and skipping
+    BEGIN and COMMIT saves two round trips per call (load+save per update: about 3.1
+    rather than 1.9 ms locally). SQLite stays in the driver's default mode, where a read
+    takes no lock and a write opens its transaction itself: switching its isolation
+    level at each checkout costs two extra trips to aiosqlite's thread (2.9 rather than
+    2.1 ms).
+    """
+    async with sessionmaker() as session, session.begin():
+        options = _AUTOCOMMIT if session.get_bind().dialect.name == "postgresql" else {}
+        yield await session.connection(execution_options=options)
+
+
+def _make_parent_folder(url: URL) -> None:
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Alembic migrations for Standby's database, run through `bot.storage.migrate`."""

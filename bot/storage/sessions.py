@@ -1,0 +1,112 @@
+"""Conversation sessions in SQL, saved with optimistic concurrency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import Insert, Update
+
+from bot.engine.session import Session
+from bot.storage.columns import require_aware
+from bot.storage.database import statement_connection
+from bot.storage.errors import ContactNotFoundError, StaleSession
+from bot.storage.statements import insert_unless_exists
+from bot.storage.tables import session_table
+
+_c = session_table.c
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A loaded session and the version to pass back as `expected_version` when saving."""
+
+    session: Session
+    version: int
+
+
+class SqlSessionStore:
+    """Loads and saves each contact's engine session; one row per contact.
+
+    Every method is a single statement, so a load plus a save costs two round trips.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def load(self, contact_id: int) -> StoredSession | None:
+        """The contact's session and its version, or None if there is none."""
+        query = select(_c.data, _c.version).where(_c.contact_id == contact_id)
+        async with statement_connection(self._sessionmaker) as connection:
+            row = (await connection.execute(query)).first()
+        if row is None:
+            return None
+        return StoredSession(Session.from_dict(row.data), row.version)
+
+    async def save(
+        self,
+        contact_id: int,
+        session: Session,
+        *,
+        expected_version: int | None,
+        now: datetime,
+    ) -> int:
+        """Store `session` if nobody saved since it was loaded; return the new version.
+
+        `expected_version` is the version `load` returned, or None when `load` found
+        nothing. Raises StaleSession when the stored row is not at that version (or, for
+        None, exists already), and ContactNotFoundError when the contact does not exist.
+        """
+        require_aware("now", now)
+        require_aware("session.expires_at", session.expires_at)
+        values = _row_values(session, now)
+        statement: Insert | Update
+        async with statement_connection(self._sessionmaker) as connection:
+            if expected_version is None:
+                statement = insert_unless_exists(
+                    connection.dialect.name,
+                    session_table,
+                    "contact_id",
+                    {"contact_id": contact_id, "version": 1, **values},
+                )
+            else:
+                statement = (
+                    update(session_table)
+                    .where(_c.contact_id == contact_id, _c.version == expected_version)
+                    .values(version=_c.version + 1, **values)
+                )
+            try:
+                result = await connection.execute(statement)
+            except IntegrityError as error:
+                # The conflict on contact_id is absorbed by the statement itself, so the
+                # only constraint left to fail is the foreign key to the contact.
+                raise ContactNotFoundError(contact_id) from error
+        if result.rowcount != 1:
+            raise StaleSession(contact_id, expected_version)
+        return 1 if expected_version is None else expected_version + 1
+
+    async def delete(self, contact_id: int) -> None:
+        """Forget the contact's session (nothing happens if there is none)."""
+        async with statement_connection(self._sessionmaker) as connection:
+            await connection.execute(delete(session_table).where(_c.contact_id == contact_id))
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete the sessions that expired before `now`; return how many there were."""
+        require_aware("now", now)
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(delete(session_table).where(_c.expires_at < now))
+        return result.rowcount
+
+
+def _row_values(session: Session, now: datetime) -> dict[str, Any]:
+    return {
+        "flow": session.flow,
+        "step": session.step,
+        "data": session.to_dict(),
+        "updated_at": now,
+        "expires_at": session.expires_at,
+    }

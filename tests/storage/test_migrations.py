@@ -1,0 +1,99 @@
+"""Migrations: they build exactly the schema the models describe, on every database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+
+from bot.storage import migrate
+from bot.storage.database import make_engine
+from bot.storage.tables import contact_table, metadata
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+TABLES = {"contact", "conversation_session"}
+
+
+async def table_names(url: str) -> set[str]:
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names) - {"alembic_version", "sqlite_sequence"}
+
+
+async def schema_differences(url: str) -> list[Any]:
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences: list[Any] = compare_metadata(context, metadata)
+        return differences
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(compare)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_new_database_has_no_revision(empty_database_url: str) -> None:
+    assert await migrate.current(empty_database_url) is None
+
+
+async def test_upgrade_creates_the_tables_and_records_the_head(empty_database_url: str) -> None:
+    await migrate.upgrade(empty_database_url)
+
+    assert await migrate.current(empty_database_url) == migrate.head()
+    assert await table_names(empty_database_url) == TABLES
+
+
+async def test_the_migrated_schema_matches_the_models(empty_database_url: str) -> None:
+    await migrate.upgrade(empty_database_url)
+
+    assert await schema_differences(empty_database_url) == []
+
+
+async def test_upgrading_again_changes_nothing(empty_database_url: str) -> None:
+    await migrate.upgrade(empty_database_url)
+    engine = make_engine(empty_database_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(contact_table).values(chat_id=1, created_at=NOW, last_seen_at=NOW)
+            )
+
+        await migrate.upgrade(empty_database_url)
+
+        async with engine.connect() as connection:
+            chats = (await connection.execute(select(contact_table.c.chat_id))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert chats == [1]
+    assert await migrate.current(empty_database_url) == migrate.head()
+
+
+async def test_downgrade_to_base_removes_everything_and_can_be_redone(
+    empty_database_url: str,
+) -> None:
+    await migrate.upgrade(empty_database_url)
+
+    await migrate.downgrade(empty_database_url, "base")
+
+    assert await migrate.current(empty_database_url) is None
+    assert await table_names(empty_database_url) == set()
+    await migrate.upgrade(empty_database_url)
+    assert await schema_differences(empty_database_url) == []
+
+
+async def test_concurrent_upgrades_migrate_once(empty_database_url: str) -> None:
+    await asyncio.gather(*(migrate.upgrade(empty_database_url) for _ in range(3)))
+
+    assert await migrate.current(empty_database_url) == migrate.head()
