@@ -26,9 +26,7 @@ def long_flow() -> Flows:
         text = "You said {n}." if index else "A long flow begins."
         steps.append(Say(f"s{index}", text, next=f"s{index + 1}"))
         following = f"s{index + 2}" if index + 2 < STEPS else None
-        steps.append(
-            Ask(f"s{index + 1}", "What next?", InputKind.TEXT, save="n", next=following)
-        )
+        steps.append(Ask(f"s{index + 1}", "What next?", InputKind.TEXT, save="n", next=following))
     flow = Flow("long", {s.id: s for s in steps}, "s0", home=True, needs=())
     return Flows({"long": flow}, "long")
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.engine import long_flow
 from bot.engine import Input, resume, start
 from bot.storage import ContactRepository, SqlSessionStore, make_engine, make_sessionmaker
 from bot.storage.migrate import upgrade
-from bench.engine import long_flow
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PEOPLE = 50
@@ -37,9 +37,7 @@ async def run(url: str, updates: int) -> float:
         contacts = ContactRepository(makers)
         store = SqlSessionStore(makers)
         flows = long_flow()
-        ids = [
-            (await contacts.get_or_create(10_000 + n, now=NOW)).id for n in range(PEOPLE)
-        ]
+        ids = [(await contacts.get_or_create(10_000 + n, now=NOW)).id for n in range(PEOPLE)]
         for contact_id in ids:
             first = start(flows, None, now=NOW).session
             await store.save(contact_id, first, expected_version=None, now=NOW)

@@ -45,7 +45,7 @@ class Core:
 
 
 async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
-    """Migrate the database, load the flows (raising `FlowsInvalid` on errors) and wire."""
+    """Migrate the database, load the flows (raising `FlowsInvalidError` on errors) and wire."""
     await upgrade(settings.DATABASE_URL or None)
     database = make_engine(settings.DATABASE_URL or None)
     sessionmaker = make_sessionmaker(database)

@@ -6,8 +6,10 @@ so a whole sentence is translated first and the variables are put into it afterw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from bot.engine import Button, ButtonRole, Event, Label, MessageCreated, Value
@@ -19,6 +21,8 @@ A_PHOTO = N_("a photo")
 A_FILE = N_("a file")
 # Choices whose labels are all this short sit two to a row.
 SHORT_LABEL = 14
+# Dates are saved as ISO text (2026-11-28); people read them as 28 November 2026.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Translator(Protocol):
@@ -83,7 +87,17 @@ def show_value(value: Value | Label, translator: Translator) -> str:
         return translator.gettext(A_PHOTO if value.get("kind") == "photo" else A_FILE)
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return _show_date(value)
     return str(value)
+
+
+def _show_date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
 
 
 def _rows(buttons: Sequence[Button], translator: Translator) -> tuple[tuple[OutButton, ...], ...]:

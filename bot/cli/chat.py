@@ -17,7 +17,7 @@ from bot.cli.common import fail_on_bad_settings
 from bot.config import Settings, configure_logging, load_settings
 from bot.engine import Input
 from bot.i18n import translator_for
-from bot.services.library import FlowsInvalid
+from bot.services.library import FlowsInvalidError
 
 # A chat id no Telegram chat has (they are positive for people), so terminal sessions
 # never mix with real ones sharing the database.
@@ -52,7 +52,7 @@ def chat(
     configure_logging("WARNING" if settings.LOG_LEVEL == "INFO" else settings.LOG_LEVEL)
     try:
         asyncio.run(_chat(settings, lang, chat_id))
-    except FlowsInvalid as invalid:
+    except FlowsInvalidError as invalid:
         for problem in invalid.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{invalid}: fix them, then try again.", err=True)

@@ -58,7 +58,7 @@ def read_answer(step: Ask, given: Input, picked: list[Value], today: date) -> An
 def _retry_text(step: Ask) -> str:
     return {
         InputKind.YES_NO: texts.YES_OR_NO,
-        InputKind.DATE: texts.NOT_A_DATE,
+        InputKind.DATE: texts.NOT_A_DATE_AHEAD if step.allow_future else texts.NOT_A_DATE,
         InputKind.NUMBER: texts.NOT_A_NUMBER,
     }.get(step.kind, texts.TYPE_ANSWER)
 
@@ -162,11 +162,10 @@ def _number(step: Ask, given: Input, _today: date) -> Answer:
 def _date(step: Ask, given: Input, today: date) -> Answer:
     picked_day = parse_date(given.value or given.text or "", today)
     if picked_day is None:
-        return Rejected(step.retry or texts.NOT_A_DATE)
+        return Rejected(step.retry or _retry_text(step))
     if picked_day > today and not step.allow_future:
         return Rejected(texts.DATE_IN_FUTURE)
-    label = {"today": (texts.TODAY,), "yesterday": (texts.YESTERDAY,)}.get(given.value or "", ())
-    return Accepted(picked_day.isoformat(), label)
+    return Accepted(picked_day.isoformat())
 
 
 def _yes_no(step: Ask, given: Input, _today: date) -> Answer:
@@ -223,6 +222,7 @@ _MONTHS = {
     )
     for name in names
 }
+_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _NUMERIC = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _WORDY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)(?:,?\s+(\d{4}))?")
@@ -230,13 +230,11 @@ _WORDY_US = re.compile(r"([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
 
 
 def parse_date(text: str, today: date) -> date | None:
-    """UK-style dates: today, yesterday, 21/11/2026, 21-11-26, 21/11, 2026-11-21,
+    """UK-style dates: today, yesterday, tomorrow, 21/11/2026, 21-11-26, 21/11, 2026-11-21,
     21 November 2026, 21st Nov, November 21. None when it is not a real date."""
     word = text.strip().casefold().rstrip(".")
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - timedelta(days=1)
+    if word in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[word])
     if found := _ISO.fullmatch(word):
         return _make(int(found[1]), int(found[2]), int(found[3]))
     if found := _NUMERIC.fullmatch(word):

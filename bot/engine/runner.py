@@ -284,6 +284,9 @@ class _Run:
         session = self.session
         if not keep_picks:
             session.picked = []
+        if step.id in session.history:
+            # Asked again (a menu the flow loops back to): Back goes to what came before it.
+            session.history = session.history[: session.history.index(step.id)]
         message = MessageCreated(
             step.text, self._vars_for(step.text), self._buttons(step), step.id, redraw
         )
@@ -308,10 +311,12 @@ class _Run:
         if step.kind is InputKind.YES_NO:
             buttons += [Button(texts.YES, step.id, "yes"), Button(texts.NO, step.id, "no")]
         elif step.kind is InputKind.DATE:
-            buttons += [
-                Button(texts.TODAY, step.id, "today"),
-                Button(texts.YESTERDAY, step.id, "yesterday"),
-            ]
+            other = (
+                ("tomorrow", texts.TOMORROW)
+                if step.allow_future
+                else ("yesterday", texts.YESTERDAY)
+            )
+            buttons += [Button(texts.TODAY, step.id, "today"), Button(other[1], step.id, other[0])]
         if step.multiple:
             buttons.append(Button(texts.DONE, step.id, DONE, ButtonRole.DONE))
         if step.optional:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-class ConversationBusy(Exception):
+class ConversationBusyError(Exception):
     """The session kept changing under us; the turn was not applied."""
 
 
@@ -55,7 +55,7 @@ class ConversationService:
                     await self._sender.deliver(contact, events)
                     return events
         log.error("contact %d: session kept changing; turn dropped", contact.id)
-        raise ConversationBusy(contact.id)
+        raise ConversationBusyError(contact.id)
 
     async def _attempt(self, contact: ContactRecord, given: Input) -> list[Event] | None:
         stored = await self._sessions.load(contact.id)

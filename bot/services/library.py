@@ -16,7 +16,7 @@ from bot.flowdef import Problem, load_flows
 log = logging.getLogger(__name__)
 
 
-class FlowsInvalid(Exception):
+class FlowsInvalidError(Exception):
     """The flows directory has errors and no earlier flows are running."""
 
     def __init__(self, directory: Path, problems: list[Problem]) -> None:
@@ -31,7 +31,7 @@ class FlowLibrary:
         self.known_actions = frozenset(known_actions)
         result = load_flows(directory, known_actions=self.known_actions)
         if result.flows is None:
-            raise FlowsInvalid(directory, result.problems)
+            raise FlowsInvalidError(directory, result.problems)
         self._flows = result.flows
         self.warnings = result.problems
 

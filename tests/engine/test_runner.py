@@ -80,7 +80,7 @@ def test_a_whole_report_with_an_action_round_trip() -> None:
     assert first.vars == {
         "reference": "K7P-3QX",
         "who": Label(("I was targeted",)),
-        "when": Label((texts.YESTERDAY,)),
+        "when": "2026-11-20",
     }
     assert said(done) == ["Your reference is {reference}. You said: {who}, {when}.", "Take care."]
     assert [e.flow for e in done.events if isinstance(e, FlowEnded)] == ["report", "menu"]
@@ -406,3 +406,50 @@ def test_a_refresh_shows_the_current_question_again_without_a_complaint() -> Non
     assert said(sprint) == ["Who is reporting?"]
     fresh = resume(sample(), Session(), Input.refresh(), now=NOW)
     assert said(fresh) == ["Hello. I am Standby.", "What would you like to do?"]
+
+
+def test_a_date_that_may_be_ahead_offers_tomorrow() -> None:
+    ahead = flows(
+        flow(
+            "menu",
+            Ask("day", "When?", InputKind.DATE, save="day", allow_future=True, next="then"),
+            Ask("then", "Next?", InputKind.TEXT),
+            home=True,
+        )
+    )
+    sprint = start(ahead, None, now=NOW)
+    question = sprint.events[-2]
+    assert isinstance(question, MessageCreated)
+    assert [(b.label, b.value) for b in question.buttons] == [
+        (texts.TODAY, "today"),
+        (texts.TOMORROW, "tomorrow"),
+    ]
+    wrong = resume(ahead, sprint.session, Input.say("soon"), now=NOW)
+    assert said(wrong)[0] == texts.NOT_A_DATE_AHEAD
+    right = resume(ahead, sprint.session, Input.press("day", "tomorrow"), now=NOW)
+    assert right.session.vars["day"] == "2026-11-22"
+
+
+def test_back_from_a_menu_the_flow_loops_to_does_not_reenter_the_last_section() -> None:
+    hub = flows(
+        flow(
+            "menu",
+            Ask(
+                "topic",
+                "Which?",
+                InputKind.CHOICE,
+                save="t",
+                next="detail",
+                choices=(Choice("One", "one"),),
+            ),
+            Ask("detail", "Tell me", InputKind.TEXT, next="topic"),
+            home=True,
+        )
+    )
+    sprint = start(hub, None, now=NOW)
+    sprint = resume(hub, sprint.session, Input.press("topic", "one"), now=NOW)
+    sprint = resume(hub, sprint.session, Input.say("something"), now=NOW)
+    question = sprint.events[-2]
+    assert isinstance(question, MessageCreated)
+    assert question.step == "topic"
+    assert [b.value for b in question.buttons] == ["one"], "no Back into the last section"

@@ -19,8 +19,8 @@ from bot.engine import (
     MessageCreated,
     Say,
     Trigger,
+    texts,
 )
-from bot.engine import texts
 from bot.services.actions import ActionContext, ActionRegistry, builtin_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
@@ -77,8 +77,9 @@ async def test_two_processes_resuming_one_session_lose_no_update(
 ) -> None:
     kinds = (Choice("Race", "race"), Choice("Religion", "religion"), Choice("Other", "other"))
     multi = flows(
-        flow("menu", Ask("what", "About?", InputKind.CHOICE, choices=kinds, multiple=True),
-             home=True)
+        flow(
+            "menu", Ask("what", "About?", InputKind.CHOICE, choices=kinds, multiple=True), home=True
+        )
     )
     sender = RecordingSender()
     await service(sessionmaker, sender, library=multi).handle(contact, Input.refresh())
@@ -121,8 +122,14 @@ async def test_actions_run_through_the_registry(
     languages = flows(
         flow(
             "menu",
-            Ask("lang", "Language?", InputKind.CHOICE, save="language", next="set",
-                choices=(Choice("العربية", "ar"),)),
+            Ask(
+                "lang",
+                "Language?",
+                InputKind.CHOICE,
+                save="language",
+                next="set",
+                choices=(Choice("العربية", "ar"),),
+            ),
             Action("set", "set_language", {"language": "{language}"}, next="ok"),
             Say("ok", "Now in {language}."),
             home=True,
@@ -151,8 +158,13 @@ async def test_a_failing_service_is_a_failure_not_a_crash(
     registry.register("submit_report", broken)
     sender = RecordingSender()
     talk = service(sessionmaker, sender, actions=registry)
-    for given in (Input.say("hi"), Input.press("pick", "report"), Input.press("who", "victim"),
-                  Input.say("today"), Input.say("Secret Street Leeds")):
+    for given in (
+        Input.say("hi"),
+        Input.press("pick", "report"),
+        Input.press("who", "victim"),
+        Input.say("today"),
+        Input.say("Secret Street Leeds"),
+    ):
         await talk.handle(contact, given)
     assert said(sender, contact)[-3:] == [
         texts.FAILED,
@@ -187,8 +199,13 @@ async def test_logs_hold_no_typed_text_at_debug(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     talk = service(sessionmaker, RecordingSender())
-    for given in (Input.say("hi"), Input.press("pick", "report"), Input.press("who", "victim"),
-                  Input.say("today"), Input.say("Zebracrossing")):
+    for given in (
+        Input.say("hi"),
+        Input.press("pick", "report"),
+        Input.press("who", "victim"),
+        Input.say("today"),
+        Input.say("Zebracrossing"),
+    ):
         await talk.handle(contact, given)
     assert "Zebracrossing" not in caplog.text
     assert str(contact.chat_id) not in caplog.text

@@ -1,0 +1,90 @@
+"""`standby flows …`: commands for the volunteers who write conversation flows."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.flowdef import LoadResult, load_flows
+
+app = typer.Typer(help="Work with conversation flows (YAML files).", no_args_is_help=True)
+
+
+class OutputFormat(StrEnum):
+    """How `check` prints its findings."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def known_actions() -> frozenset[str]:
+    """The action names the services can run.
+
+    Imported only when `check` runs, so importing this module (and testing it with
+    other actions) never loads the services package.
+    """
+    from bot.services.actions import ACTION_NAMES
+
+    return frozenset(ACTION_NAMES)
+
+
+@app.callback()
+def flows() -> None:
+    """Work with conversation flows (YAML files)."""
+
+
+@app.command()
+def check(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            envvar="FLOWS_DIR", help="The flows directory (default: $FLOWS_DIR, flows)."
+        ),
+    ] = Path("flows"),
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+    ] = OutputFormat.TEXT,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Check every flow in DIRECTORY and list all problems, with file and line.
+
+    Exits 0 when the flows can be used, 1 when there are errors (or warnings, with
+    --strict), 2 when the directory does not exist.
+    """
+    if not directory.is_dir():
+        typer.echo(f"There is no flows directory at '{directory}'.", err=True)
+        raise typer.Exit(2)
+    result = load_flows(directory, known_actions=known_actions())
+    failed = bool(result.errors) or (strict and bool(result.warnings))
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(_as_json(result, ok=not failed), ensure_ascii=False, indent=2))
+    else:
+        for problem in result.problems:
+            typer.echo(str(problem))
+        typer.echo(summary(result))
+    raise typer.Exit(1 if failed else 0)
+
+
+def summary(result: LoadResult) -> str:
+    """`2 errors, 1 warning in 7 flows`, or `7 flows OK`."""
+    flows = _count(len(result.files), "flow")
+    counts = [
+        _count(len(found), name)
+        for found, name in ((result.errors, "error"), (result.warnings, "warning"))
+        if found
+    ]
+    return f"{', '.join(counts)} in {flows}" if counts else f"{flows} OK"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _as_json(result: LoadResult, *, ok: bool) -> dict[str, object]:
+    fields = ("path", "line", "flow", "step", "severity", "code", "message")
+    problems = [{name: getattr(problem, name) for name in fields} for problem in result.problems]
+    return {"ok": ok, "flows": len(result.files), "problems": problems}

@@ -1,0 +1,117 @@
+"""Loading a directory of flow files into the engine's model, with every problem found."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.engine.model import Flows
+from bot.flowdef.dataflow import Variables
+from bot.flowdef.directory import check_directory
+from bot.flowdef.flowfile import FlowFile, read_flow_text
+from bot.flowdef.graph import check_shape
+from bot.flowdef.limits import MAX_FILE_BYTES
+from bot.flowdef.loops import check_loops
+from bot.flowdef.problems import Found, Problem, sort_problems
+
+FLOW_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The loaded flows, or None when there is any error; and every problem, sorted.
+
+    `files` are the flow files that were read, in order.
+    """
+
+    flows: Flows | None
+    problems: list[Problem]
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop the flows from loading."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems worth a look that don't stop the flows from loading."""
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+
+def flow_paths(directory: Path) -> list[Path]:
+    """The flow files of `directory`: top-level `*.yaml`/`*.yml`, hidden files skipped.
+
+    Subfolders (such as `flows/data/`) hold other things and are never read as flows.
+    """
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.suffix in FLOW_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+
+
+def load_flows(directory: Path, *, known_actions: Collection[str]) -> LoadResult:
+    """Read, check and convert every flow in `directory`.
+
+    `known_actions` are the action names services can run. Content problems never
+    raise; a missing directory does (`FileNotFoundError` or `NotADirectoryError`).
+    """
+    if not directory.exists():
+        raise FileNotFoundError(f"no such directory: {directory}")
+    if not directory.is_dir():
+        raise NotADirectoryError(f"not a directory: {directory}")
+    files = [_read_file(path, known_actions) for path in flow_paths(directory)]
+    return check_files(files, str(directory))
+
+
+def load_flow_texts(
+    texts: Mapping[str, str], *, known_actions: Collection[str], directory: str = "flows"
+) -> LoadResult:
+    """Like `load_flows`, for texts given as {path: YAML text} (handy in tests and tools)."""
+    files = [read_flow_text(text, path, known_actions) for path, text in sorted(texts.items())]
+    return check_files(files, directory)
+
+
+def load_flow_text(text: str, path: str, *, known_actions: Collection[str]) -> LoadResult:
+    """Load a single flow on its own (it must then be the home flow)."""
+    return load_flow_texts({path: text}, known_actions=known_actions)
+
+
+def check_files(files: Sequence[FlowFile], directory: str) -> LoadResult:
+    """Run the checks across files and build the engine's `Flows` when nothing is wrong."""
+    by_id, problems = check_directory(files, directory)
+    for file in by_id.values():
+        if file.flow is not None:
+            check_shape(file, file.flow)
+    check_loops(by_id)
+    Variables(by_id).check_all()
+    for file in files:
+        problems += file.found.problems
+    problems = sort_problems(problems)
+    paths = tuple(file.path for file in files)
+    if any(problem.is_error for problem in problems):
+        return LoadResult(None, problems, paths)
+    flows = {flow_id: file.flow for flow_id, file in by_id.items() if file.flow is not None}
+    home = next(flow.id for flow in flows.values() if flow.home)
+    return LoadResult(Flows(by_id=flows, home=home), problems, paths)
+
+
+def _read_file(path: Path, known_actions: Collection[str]) -> FlowFile:
+    name = str(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        found = Found(name)
+        message = f"file is too big ({size // 1024} KiB); the limit is {MAX_FILE_BYTES // 1024} KiB"
+        found.error(1, message, "too_big")
+        return FlowFile(name, found)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        found = Found(name)
+        line = data.count(b"\n", 0, error.start) + 1
+        found.error(line, "this is not UTF-8 text: save the file as UTF-8", "encoding")
+        return FlowFile(name, found)
+    return read_flow_text(text, name, known_actions)

@@ -1,0 +1,70 @@
+"""Problems found in flow files, with where they are, in a form volunteers can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (error) or worth a look (warning) in the flows.
+
+    `line` is 1-based; 0 means the problem is about the whole directory, not a line.
+    `code` is a stable short name for tools and tests; `message` is for people.
+    """
+
+    path: str
+    line: int
+    message: str
+    severity: Severity = "error"
+    step: str | None = None
+    flow: str | None = None
+    code: str = "invalid"
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this problem stops the flows from loading."""
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        """`path:line: step 'id': message`, with `warning: ` before warning messages."""
+        where = f"{self.path}:{self.line}: " if self.line > 0 else f"{self.path}: "
+        about = f"step '{self.step}': " if self.step is not None else ""
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{where}{about}{kind}{self.message}"
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """By path then line; problems on the same line keep the order they were found in."""
+    return sorted(problems, key=lambda problem: (problem.path, problem.line))
+
+
+class Found:
+    """Collects problems for one file, so checks only say what is wrong and where."""
+
+    def __init__(self, path: str, flow: str | None = None) -> None:
+        self.path = path
+        self.flow = flow
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str, code: str, step: str | None = None) -> None:
+        """Record an error at `line` (about `step`, when given)."""
+        self.problems.append(Problem(self.path, line, message, "error", step, self.flow, code))
+
+    def warning(self, line: int, message: str, code: str, step: str | None = None) -> None:
+        """Record a warning at `line` (about `step`, when given)."""
+        self.problems.append(Problem(self.path, line, message, "warning", step, self.flow, code))
+
+    def name_flow(self, flow: str) -> None:
+        """Set the flow id, also on problems found before it was known (YAML problems)."""
+        self.flow = flow
+        self.problems = [replace(problem, flow=problem.flow or flow) for problem in self.problems]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error has been recorded."""
+        return any(problem.is_error for problem in self.problems)
