@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -65,9 +65,19 @@ class Session:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
-        return data
+        """JSON-ready data. Values are shared, not copied: serialise it, don't change it."""
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "waiting": self.waiting,
+            "stack": [{"flow": f.flow, "step": f.step, "again": f.again} for f in self.stack],
+            "vars": self.vars,
+            "labels": self.labels,
+            "picked": self.picked,
+            "history": self.history,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "turn": self.turn,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:

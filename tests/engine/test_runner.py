@@ -453,3 +453,7 @@ def test_back_from_a_menu_the_flow_loops_to_does_not_reenter_the_last_section() 
     assert isinstance(question, MessageCreated)
     assert question.step == "topic"
     assert [b.value for b in question.buttons] == ["one"], "no Back into the last section"
+
+
+def test_session_data_names_every_field() -> None:
+    assert set(Session().to_dict()) == set(Session.__dataclass_fields__)
