@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,6 +16,8 @@ from bot.services.locks import KeyedLock
 from bot.services.ports import Sender
 from bot.storage import ContactRepository, SqlSessionStore, make_engine, make_sessionmaker
 from bot.storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,7 +59,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
     except Exception:
         await database.dispose()
         raise
-    return Core(
+    core = Core(
         settings=settings,
         database=database,
         contacts=contacts,
@@ -65,3 +68,6 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         actions=actions,
         clock=clock or SystemClock(),
     )
+    purged = await core.sessions.purge_expired(core.clock.now())
+    log.info("started: %d flows; %d expired sessions deleted", len(library.current.by_id), purged)
+    return core

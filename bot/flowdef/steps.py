@@ -15,6 +15,7 @@ from bot.flowdef.texts import placeholder_problems, slug
 from bot.flowdef.yamlload import YamlMap
 
 KIND_KEYS = {kind: keys_of(model) for kind, model in KINDS.items()}
+_ANY_STEP_KEYS = frozenset().union(*KIND_KEYS.values())
 _CHOICE_KEYS = keys_of(ChoiceDoc)
 
 
@@ -45,6 +46,13 @@ def read_step(raw: object, line: int, found: Found, known_actions: Collection[st
     step_id = str(raw_id) if named else None
     step = ReadStep(step_id, raw.line, raw)
     kinds = [kind for kind in KINDS if kind in raw]
+    unknown = [key for key in raw if key not in _ANY_STEP_KEYS]
+    if not kinds and unknown:
+        # A misspelt kind (`sayy:`) is the likely cause: say which key, and what was meant.
+        for key in unknown:
+            message = unknown_key(key, _ANY_STEP_KEYS)
+            found.error(raw.line_of(str(key)), message, "unknown_key", step_id)
+        return step
     if len(kinds) != 1:
         message = (
             f"a step needs exactly one of: {', '.join(KINDS)} (found: {', '.join(kinds) or 'none'})"

@@ -27,6 +27,11 @@ MANY_STEPS = "".join(f"  - id: s{n}\n    say: Hi\n" for n in range(2001))
 
 CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
+        "a misspelt kind of step",
+        {"home.yaml": HOME + "  - id: typo\n    sayy: Hello\n"},
+        ["flows/home.yaml:8: step 'typo': unknown key 'sayy' (did you mean 'say'?)"],
+    ),
+    (
         "no home",
         {"a.yaml": _flow("flow: a\ntriggers: {commands: [/a]}\n", "  - id: hi\n    say: Hi\n")},
         ["flows: no flow has 'home: true': mark the flow new conversations start in"],

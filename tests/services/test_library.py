@@ -1,0 +1,48 @@
+"""A broken flow file never replaces the flows that are running."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.services.actions import ACTION_NAMES
+from bot.services.library import FlowLibrary, FlowsInvalidError
+
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
+
+
+@pytest.fixture
+def flows_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "flows"
+    shutil.copytree(FLOWS, target)
+    return target
+
+
+def test_a_broken_reload_keeps_the_running_flows(flows_dir: Path) -> None:
+    library = FlowLibrary(flows_dir, ACTION_NAMES)
+    running = library.current
+    (flows_dir / "about.yaml").write_text("spec: 1\nflow: about\nsteps:\n  - id: x\n    sayy: hi\n")
+    problems = library.reload()
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        f"{flows_dir / 'about.yaml'}:5: step 'x': unknown key 'sayy' (did you mean 'say'?)"
+    ]
+    assert library.current is running
+
+
+def test_a_good_reload_swaps_the_flows(flows_dir: Path) -> None:
+    library = FlowLibrary(flows_dir, ACTION_NAMES)
+    about = flows_dir / "about.yaml"
+    about.write_text(about.read_text().replace("We are independent.", "We are independent!"))
+    assert library.reload() == []
+    step = library.current.step("about", "who")
+    assert step is not None
+    assert "We are independent!" in getattr(step, "text", "")
+
+
+def test_broken_flows_at_start_are_refused_with_every_problem(flows_dir: Path) -> None:
+    (flows_dir / "start.yaml").write_text("spec: 1\nflow: start\nhome: true\nsteps: []\n")
+    with pytest.raises(FlowsInvalidError) as refused:
+        FlowLibrary(flows_dir, ACTION_NAMES)
+    assert refused.value.problems
