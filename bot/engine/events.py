@@ -28,13 +28,14 @@ class ButtonRole(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Button:
     """A button under a question. `label` is English source text; pressing it sends
-    `Input.press(step, value)` back. `selected` marks picks of a multi-choice question."""
+    `Input.press(step, value, flow)` back. `selected` marks picks of a multi-choice question."""
 
     label: str
     step: str
     value: str
     role: ButtonRole = ButtonRole.CHOICE
     selected: bool = False
+    flow: str = ""
 
 
 @dataclass(frozen=True, slots=True)

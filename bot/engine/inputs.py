@@ -35,6 +35,7 @@ class Input:
     step: str | None = None
     value: str | None = None
     attachment: Attachment | None = None
+    flow: str | None = None
 
     @classmethod
     def refresh(cls) -> Input:
@@ -46,8 +47,9 @@ class Input:
         return cls(text=text)
 
     @classmethod
-    def press(cls, step: str, value: str) -> Input:
-        return cls(step=step, value=value)
+    def press(cls, step: str, value: str, flow: str | None = None) -> Input:
+        """A button press; with `flow`, a same-named step of another flow is stale."""
+        return cls(step=step, value=value, flow=flow)
 
     @classmethod
     def send(cls, attachment: Attachment) -> Input:

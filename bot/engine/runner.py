@@ -128,7 +128,21 @@ class _Run:
                 self._say(texts.BUTTON_EXPIRED)
             self._begin(self.flows.home)
             return
+        if self._current() is None:
+            self._restart_changed_flow()
+            return
         self._answer(given)
+
+    def _restart_changed_flow(self) -> None:
+        """The step the person was on is gone (the flows were updated): start that flow
+        again, or the home flow if the flow itself is gone too."""
+        self._say(texts.FLOW_CHANGED)
+        flow_id = self._flow_id()
+        if self.flows.get(flow_id) is None:
+            self._begin(self.flows.home)
+        else:
+            self.session.picked = []
+            self._enter(flow_id)
 
     def action_done(self, result: ActionResult) -> None:
         step = self._current()
@@ -156,7 +170,7 @@ class _Run:
         if given.is_refresh:
             self._ask(step, keep_picks=True)
             return
-        if given.is_press and given.step != step.id:
+        if given.is_press and (given.step != step.id or given.flow not in (None, session.flow)):
             self._say(texts.BUTTON_EXPIRED)
             self._ask(step)
             return
@@ -304,25 +318,24 @@ class _Run:
 
     def _buttons(self, step: Ask) -> tuple[Button, ...]:
         picked = self.session.picked
-        buttons = [
-            Button(c.label, step.id, c.value, ButtonRole.CHOICE, c.value in picked)
-            for c in step.choices
-        ]
+        flow = self._flow_id()
+
+        def button(label: str, value: str, role: ButtonRole = ButtonRole.CHOICE) -> Button:
+            return Button(label, step.id, value, role, value in picked, flow)
+
+        buttons = [button(c.label, c.value) for c in step.choices]
         if step.kind is InputKind.YES_NO:
-            buttons += [Button(texts.YES, step.id, "yes"), Button(texts.NO, step.id, "no")]
+            buttons += [button(texts.YES, "yes"), button(texts.NO, "no")]
         elif step.kind is InputKind.DATE:
-            other = (
-                ("tomorrow", texts.TOMORROW)
-                if step.allow_future
-                else ("yesterday", texts.YESTERDAY)
-            )
-            buttons += [Button(texts.TODAY, step.id, "today"), Button(other[1], step.id, other[0])]
+            ahead = step.allow_future
+            other = ("tomorrow", texts.TOMORROW) if ahead else ("yesterday", texts.YESTERDAY)
+            buttons += [button(texts.TODAY, "today"), button(other[1], other[0])]
         if step.multiple:
-            buttons.append(Button(texts.DONE, step.id, DONE, ButtonRole.DONE))
+            buttons.append(button(texts.DONE, DONE, ButtonRole.DONE))
         if step.optional:
-            buttons.append(Button(texts.SKIP, step.id, SKIP, ButtonRole.SKIP))
+            buttons.append(button(texts.SKIP, SKIP, ButtonRole.SKIP))
         if self.session.history:
-            buttons.append(Button(texts.BACK, step.id, BACK, ButtonRole.BACK))
+            buttons.append(button(texts.BACK, BACK, ButtonRole.BACK))
         return tuple(buttons)
 
     def _vars_for(self, text: str) -> dict[str, Value | Label]:

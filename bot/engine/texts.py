@@ -16,6 +16,7 @@ EXPIRED = N_(
 )
 FAILED = N_("Sorry, something went wrong on our side. Here is the menu again.")
 BUTTON_EXPIRED = N_("That button has expired. Here is where we are now.")
+FLOW_CHANGED = N_("This part of the conversation was updated, so we are starting it again.")
 
 PICK_ONE = N_("Please choose one of the buttons below.")
 PICK_SOME = N_("Please choose at least one, then press Done.")

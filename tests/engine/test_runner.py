@@ -457,3 +457,21 @@ def test_back_from_a_menu_the_flow_loops_to_does_not_reenter_the_last_section() 
 
 def test_session_data_names_every_field() -> None:
     assert set(Session().to_dict()) == set(Session.__dataclass_fields__)
+
+
+def test_a_button_from_another_flows_step_of_the_same_name_is_stale() -> None:
+    sprint = walk(Input.press("pick", "report"))
+    pressed = resume(sample(), sprint.session, Input.press("who", "victim", flow="menu"), now=NOW)
+    assert said(pressed)[0] == texts.BUTTON_EXPIRED
+    right = resume(sample(), sprint.session, Input.press("who", "victim", flow="report"), now=NOW)
+    assert right.session.step == "when"
+
+
+def test_a_step_removed_by_an_update_restarts_its_flow_with_a_notice() -> None:
+    sprint = walk(Input.press("pick", "report"), Input.press("who", "victim"))
+    moved = Session.from_dict({**sprint.session.to_dict(), "step": "removed_step"})
+    after = resume(sample(), moved, Input.say("today"), now=NOW)
+    assert said(after) == [texts.FLOW_CHANGED, "Who is reporting?"]
+    gone = Session.from_dict({**moved.to_dict(), "flow": "removed_flow"})
+    home = resume(sample(), gone, Input.say("today"), now=NOW)
+    assert said(home) == [texts.FLOW_CHANGED, "Hello. I am Standby.", "What would you like to do?"]
