@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.actions import ActionRegistry, builtin_actions
@@ -26,6 +26,7 @@ class Core:
 
     settings: Settings
     database: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
     contacts: ContactRepository
     sessions: SqlSessionStore
     library: FlowLibrary
@@ -62,6 +63,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
     core = Core(
         settings=settings,
         database=database,
+        sessionmaker=sessionmaker,
         contacts=contacts,
         sessions=SqlSessionStore(sessionmaker),
         library=library,

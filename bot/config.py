@@ -7,11 +7,12 @@ should be, rather than a traceback.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -20,13 +21,87 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names it."""
 
 
+TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+FRAMEWORKS = ("aiogram", "ptb")
+SENSITIVE = ("TOKEN", "SECRET", "DATABASE_URL", "KEY")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
+    BOT_TOKEN: str = ""
+    BOT_API_URL: str = "https://api.telegram.org"
+    BOT_FRAMEWORK: str = "aiogram"
     DATABASE_URL: str = ""
+    ADMIN_IDS: Annotated[tuple[int, ...], NoDecode] = ()
+    WEBHOOK_URL: str = ""
+    WEBHOOK_SECRET: str = ""
+    WEBHOOK_LISTEN: str = "0.0.0.0:8080"
     FLOWS_DIR: Path = Path("flows")
     LOCALES_DIR: Path = Path("locales")
     LOG_LEVEL: str = "INFO"
+
+    @field_validator("BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and not TOKEN.fullmatch(value):
+            raise ValueError("should look like 123456789:AAE… (the token @BotFather gives)")
+        return value
+
+    @field_validator("BOT_API_URL", "WEBHOOK_URL")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("should be a URL starting with https://")
+        return value.rstrip("/")
+
+    @field_validator("BOT_FRAMEWORK")
+    @classmethod
+    def _framework(cls, value: str) -> str:
+        if value not in FRAMEWORKS:
+            raise ValueError(f"should be one of {', '.join(FRAMEWORKS)}")
+        return value
+
+    @field_validator("ADMIN_IDS", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        except ValueError:
+            message = "should be Telegram user ids separated by commas, e.g. 1234,5678"
+            raise ValueError(message) from None
+
+    @field_validator("WEBHOOK_SECRET")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        if value and not SECRET.fullmatch(value):
+            raise ValueError("should be 1-256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("WEBHOOK_LISTEN")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdecimal() or int(port) > 65535:
+            raise ValueError("should be host:port, e.g. 0.0.0.0:8080")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.WEBHOOK_URL and not self.WEBHOOK_SECRET:
+            raise ValueError(
+                "WEBHOOK_SECRET is needed when WEBHOOK_URL is set; make one with: "
+                'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return self
+
+    @property
+    def listen(self) -> tuple[str, int]:
+        host, _, port = self.WEBHOOK_LISTEN.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -53,17 +128,27 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**given)
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "settings"
         reason = str(first["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"setting {name} {_got(first)}{reason}") from None
+        if not first["loc"]:  # a rule about two settings together names them itself
+            raise SettingsError(f"setting {reason}") from None
+        raise SettingsError(f"setting {first['loc'][0]} {_got(first)}{reason}") from None
 
 
 def _got(error: Any) -> str:
-    value = error.get("input")
-    return f"is {value!r}: " if isinstance(value, str) else "is wrong: "
+    value, name = error.get("input"), str(error["loc"][0])
+    if isinstance(value, str) and not any(word in name for word in SENSITIVE):
+        return f"is {value!r}: "
+    return "is wrong: "  # never echo a secret (a database URL may hold a password)
+
+
+# Libraries whose INFO lines carry what must not be logged: httpx logs every request URL,
+# which holds the bot token; aiogram logs each update it handles.
+QUIET_LOGGERS = ("httpx", "httpcore", "aiogram.event", "aiohttp.access")
 
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, flows
+from bot.cli import chat, db, flows, run
 
 app = typer.Typer(
     name="standby",
@@ -12,6 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("run")(run.run)
 app.command("chat")(chat.chat)
 app.add_typer(flows.app, name="flows", help="Check the flow files volunteers write.")
 app.add_typer(db.app, name="db", help="Create or upgrade the database.")

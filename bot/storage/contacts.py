@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from bot.storage.columns import require_aware
+from bot.storage.columns import UtcDateTime, require_aware
 from bot.storage.database import statement_connection
 from bot.storage.errors import ContactNotFoundError
 from bot.storage.statements import insert_unless_exists
@@ -26,6 +26,8 @@ class ContactRecord:
     language: str | None
     created_at: datetime
     last_seen_at: datetime
+    unreachable_since: datetime | None = None
+    """Since when Telegram has refused messages to them (403); None while reachable."""
 
 
 class ContactRepository:
@@ -39,16 +41,24 @@ class ContactRepository:
     ) -> ContactRecord:
         """The contact for `chat_id`, created (with `language`) on first contact.
 
-        Safe under concurrency: callers racing on a new chat all get the same row.
+        Someone who writes is reachable again, so a known contact marked unreachable is
+        returned with the mark cleared. Safe under concurrency: callers racing on a new
+        chat all get the same row.
         """
         require_aware("now", now)
         _check_language(language)
         async with statement_connection(self._sessionmaker) as connection:
             # Look first: nearly every call is for a known chat, so this is one round trip
-            # and, on PostgreSQL, does not burn a sequence value on a failed insert.
+            # and, on PostgreSQL, does not burn a sequence value on a failed insert. Only
+            # a contact marked unreachable costs a second one, to clear the mark.
             found = await _by_chat_id(connection, chat_id)
-            if found is not None:
+            if found is not None and found.unreachable_since is None:
                 return found
+            if found is not None:
+                reachable = await _clear_unreachable(connection, found.id)
+                if reachable is not None:
+                    return reachable
+                # The contact was deleted meanwhile (a quick exit): they start afresh.
             values = {
                 "chat_id": chat_id,
                 "language": language,
@@ -67,6 +77,11 @@ class ContactRepository:
             raise RuntimeError(f"contact for chat {chat_id} vanished while being created")
         return created
 
+    async def get_by_chat(self, chat_id: int) -> ContactRecord | None:
+        """The contact for Telegram chat `chat_id`, or None; never creates one."""
+        async with statement_connection(self._sessionmaker) as connection:
+            return await _by_chat_id(connection, chat_id)
+
     async def get(self, contact_id: int) -> ContactRecord | None:
         """The contact with internal id `contact_id`, or None."""
         async with statement_connection(self._sessionmaker) as connection:
@@ -81,9 +96,20 @@ class ContactRepository:
         await self._update(contact_id, language=language)
 
     async def touch(self, contact_id: int, now: datetime) -> None:
-        """Record that the contact was active at `now`."""
+        """Record that the contact was active at `now`, which also makes them reachable."""
         require_aware("now", now)
-        await self._update(contact_id, last_seen_at=now)
+        await self._update(contact_id, last_seen_at=now, unreachable_since=None)
+
+    async def mark_unreachable(self, contact_id: int, now: datetime) -> None:
+        """Record that Telegram refused a message at `now` (403): send them nothing more.
+
+        Telegram answers 403 when the person blocked the bot or deleted their account.
+        A contact already unreachable keeps the earlier time. Writing again
+        (`get_or_create` or `touch`) clears the mark.
+        """
+        require_aware("now", now)
+        since = func.coalesce(_c.unreachable_since, literal(now, UtcDateTime()))
+        await self._update(contact_id, unreachable_since=since)
 
     async def _update(self, contact_id: int, **values: object) -> None:
         async with statement_connection(self._sessionmaker) as connection:
@@ -92,6 +118,17 @@ class ContactRepository:
             )
         if result.rowcount == 0:
             raise ContactNotFoundError(contact_id)
+
+
+async def _clear_unreachable(connection: AsyncConnection, contact_id: int) -> ContactRecord | None:
+    statement = (
+        update(contact_table)
+        .where(_c.id == contact_id)
+        .values(unreachable_since=None)
+        .returning(*contact_table.c)
+    )
+    row = (await connection.execute(statement)).first()
+    return None if row is None else _record(row)
 
 
 async def _by_chat_id(connection: AsyncConnection, chat_id: int) -> ContactRecord | None:
@@ -107,6 +144,7 @@ def _record(row: Row[object]) -> ContactRecord:
         language=mapping["language"],
         created_at=mapping["created_at"],
         last_seen_at=mapping["last_seen_at"],
+        unreachable_since=mapping["unreachable_since"],
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class StaleSession(Exception):  # noqa: N818 -- the name the services and their tests use
+class StaleSession(Exception):
     """The stored session changed since it was loaded, so this save was refused.
 
     Raised when saving a "new" session finds a row already there, or when the stored

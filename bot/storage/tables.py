@@ -2,9 +2,10 @@
 
 Standby keeps as little as it can about the people it helps: a contact row is only
 what is needed to reply (the Telegram chat id) and their chosen language, and a
-conversation session is where they are in a flow. Add columns here only with a
-migration in `bot/storage/migrations/versions/` and a reason that survives a privacy
-review.
+conversation session is where they are in a flow. Delivery bookkeeping (which
+updates were handled, which message ids a quick exit must delete) holds ids and times,
+never text. Add columns here only with a migration in `bot/storage/migrations/versions/`
+and a reason that survives a privacy review.
 
 Constraint and index names are explicit so later migrations (SQLite batch mode in
 particular) can refer to them by name.
@@ -18,11 +19,13 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
@@ -52,6 +55,12 @@ class Contact(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     last_seen_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    # When Telegram refused a message with 403 (the person blocked the bot or deleted
+    # their account): nothing more is sent until they write again, which clears it.
+    # Only the time is kept, so stale contacts can be found and forgotten later.
+    unreachable_since: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
 
 
 class ConversationSession(SQLModel, table=True):
@@ -85,6 +94,55 @@ class ConversationSession(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
 
 
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update already handled, so a second delivery of it is ignored.
+
+    Telegram redelivers an update when a webhook answer is late or the bot restarts
+    before confirming it; a row here makes every process handle it once. Only the ids
+    are kept (update ids are per bot, hence `bot_id`), never the update's content, and
+    `processed_at` lets old rows be purged once no redelivery can come.
+    """
+
+    __tablename__ = "processed_update"
+    __table_args__ = (
+        PrimaryKeyConstraint("bot_id", "update_id", name="pk_processed_update"),
+        Index("ix_processed_update_processed_at", "processed_at"),
+    )
+
+    bot_id: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
+    update_id: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
+    processed_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class ChatMessage(SQLModel, table=True):
+    """The id of one message in a contact's private chat, the person's or the bot's.
+
+    A quick exit deletes the conversation from the person's phone, which Telegram allows
+    for both sides of a private chat within 48 hours; for that it needs the message ids,
+    so only the ids are kept, never the text. `sent_at` says which messages can still be
+    deleted and lets the rest be purged; `from_bot` tells the two sides apart without
+    any content. Rows go with the contact (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "chat_message"
+    __table_args__ = (
+        PrimaryKeyConstraint("contact_id", "message_id", name="pk_chat_message"),
+        Index("ix_chat_message_sent_at", "sent_at"),
+    )
+
+    contact_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("contact.id", ondelete="CASCADE", name="fk_chat_message_contact_id_contact"),
+            nullable=False,
+            autoincrement=False,
+        )
+    )
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
+    sent_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    from_bot: bool = Field(sa_column=Column(Boolean, nullable=False))
+
+
 metadata: MetaData = SQLModel.metadata
 """Everything Alembic compares against the database (all SQLModel tables)."""
 
@@ -92,3 +150,5 @@ metadata: MetaData = SQLModel.metadata
 # identity map, which matters on the per-update hot path.
 contact_table = cast(Table, Contact.__table__)  # type: ignore[attr-defined]
 session_table = cast(Table, ConversationSession.__table__)  # type: ignore[attr-defined]
+processed_update_table = cast(Table, ProcessedUpdate.__table__)  # type: ignore[attr-defined]
+chat_message_table = cast(Table, ChatMessage.__table__)  # type: ignore[attr-defined]

@@ -60,6 +60,6 @@ def test_a_bad_setting_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "standby: setting DATABASE_URL is 'mysql://nope': should be empty (SQLite in ./data/), "
+        "standby: setting DATABASE_URL is wrong: should be empty (SQLite in ./data/), "
         "sqlite:///path/to/file.db or postgresql://user:password@host:5432/dbname"
     ]

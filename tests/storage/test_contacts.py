@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -118,3 +118,120 @@ async def test_naive_times_are_refused(contacts: ContactRepository) -> None:
 
     with pytest.raises(ValueError, match="now must be timezone-aware"):
         await contacts.get_or_create(42, now=naive)
+
+
+async def test_get_by_chat_finds_without_creating(
+    contacts: ContactRepository, engine: AsyncEngine
+) -> None:
+    assert await contacts.get_by_chat(42) is None
+    assert await count_contacts(engine) == 0
+
+    created = await contacts.get_or_create(42, now=NOW)
+
+    assert await contacts.get_by_chat(42) == created
+    assert await contacts.get_by_chat(43) is None
+
+
+async def test_a_new_contact_is_reachable(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW)
+
+    assert contact.unreachable_since is None
+
+
+async def test_mark_unreachable_records_when(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW, language="en")
+
+    await contacts.mark_unreachable(contact.id, LATER)
+
+    assert await contacts.get(contact.id) == ContactRecord(
+        id=contact.id,
+        chat_id=42,
+        language="en",
+        created_at=NOW,
+        last_seen_at=NOW,
+        unreachable_since=LATER,
+    )
+
+
+async def test_marking_again_keeps_the_first_refusal(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW)
+
+    await contacts.mark_unreachable(contact.id, NOW)
+    await contacts.mark_unreachable(contact.id, LATER)
+
+    found = await contacts.get(contact.id)
+    assert found is not None
+    assert found.unreachable_since == NOW
+
+
+async def test_unreachable_since_is_stored_as_an_instant(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW)
+    paris = timezone(timedelta(hours=1))
+
+    await contacts.mark_unreachable(contact.id, datetime(2025, 3, 1, 13, 0, tzinfo=paris))
+
+    found = await contacts.get_by_chat(42)
+    assert found is not None
+    assert found.unreachable_since == NOW
+    assert found.unreachable_since.utcoffset() == timedelta(0)
+
+
+async def test_writing_again_through_get_or_create_makes_them_reachable(
+    contacts: ContactRepository,
+) -> None:
+    contact = await contacts.get_or_create(42, now=NOW, language="ar")
+    await contacts.mark_unreachable(contact.id, NOW)
+
+    again = await contacts.get_or_create(42, now=LATER)
+
+    assert again == contact
+    assert again.unreachable_since is None
+    assert await contacts.get(contact.id) == contact
+
+
+async def test_concurrent_returns_of_an_unreachable_contact_all_clear_it(
+    contacts: ContactRepository, engine: AsyncEngine
+) -> None:
+    contact = await contacts.get_or_create(7, now=NOW)
+    await contacts.mark_unreachable(contact.id, NOW)
+
+    results = await asyncio.gather(*(contacts.get_or_create(7, now=LATER) for _ in range(10)))
+
+    assert set(results) == {contact}
+    assert await contacts.get(contact.id) == contact
+    assert await count_contacts(engine) == 1
+
+
+async def test_touch_makes_them_reachable(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW)
+    await contacts.mark_unreachable(contact.id, NOW)
+
+    await contacts.touch(contact.id, LATER)
+
+    found = await contacts.get(contact.id)
+    assert found is not None
+    assert (found.last_seen_at, found.unreachable_since) == (LATER, None)
+
+
+async def test_changing_language_leaves_them_unreachable(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW)
+    await contacts.mark_unreachable(contact.id, NOW)
+
+    await contacts.set_language(contact.id, "en")
+
+    found = await contacts.get(contact.id)
+    assert found is not None
+    assert found.unreachable_since == NOW
+
+
+async def test_marking_a_missing_contact_says_so(contacts: ContactRepository) -> None:
+    with pytest.raises(ContactNotFoundError):
+        await contacts.mark_unreachable(12345, NOW)
+
+
+async def test_marking_with_a_naive_time_is_refused(contacts: ContactRepository) -> None:
+    contact = await contacts.get_or_create(42, now=NOW)
+    naive = datetime(2025, 3, 1, 12, 0)  # noqa: DTZ001 -- the point of the test
+
+    with pytest.raises(ValueError, match="now must be timezone-aware"):
+        await contacts.mark_unreachable(contact.id, naive)

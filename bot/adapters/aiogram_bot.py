@@ -1,0 +1,181 @@
+"""The aiogram adapter: aiogram updates in, `BotApi` calls out. No FSM, no storage."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+    Update,
+)
+
+from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
+from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
+from bot.adapters.telegram.inbound import Incoming
+from bot.engine import Attachment
+
+T = TypeVar("T")
+Receive = Callable[[Incoming], Awaitable[None]]
+
+
+async def _mapped(call: Coroutine[Any, Any, T]) -> T:
+    """aiogram's exceptions as Standby's."""
+    try:
+        return await call
+    except TelegramRetryAfter as flood:
+        raise RetryAfter(flood.retry_after) from flood
+    except TelegramForbiddenError as blocked:
+        raise Blocked(blocked.message) from blocked
+    except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as failure:
+        # ClientDecodeError: a proxy's HTML error page instead of Telegram's JSON (502s).
+        raise Transient(type(failure).__name__) from failure
+    except TelegramAPIError as refused:
+        raise Rejected(refused.message) from refused
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    rows = [[InlineKeyboardButton(text=t, callback_data=d) for t, d in row] for row in keyboard]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class AiogramApi:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def get_me(self) -> BotInfo:
+        me = await _mapped(self.bot.get_me())
+        return BotInfo(me.id, me.username or "")
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        sent = await _mapped(
+            self.bot.send_message(
+                chat_id, text, parse_mode=PARSE_MODE, reply_markup=_markup(keyboard)
+            )
+        )
+        return sent.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
+    ) -> None:
+        await _mapped(
+            self.bot.edit_message_text(
+                text=text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=PARSE_MODE,
+                reply_markup=_markup(keyboard),
+            )
+        )
+
+    async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        await _mapped(self.bot.delete_messages(chat_id, list(message_ids)))
+
+    async def answer_callback(self, query_id: str, text: str | None = None) -> None:
+        await _mapped(self.bot.answer_callback_query(query_id, text=text))
+
+    async def set_commands(self, commands: Sequence[Command], language: str | None) -> None:
+        listed = [BotCommand(command=c.command, description=c.description) for c in commands]
+        await _mapped(self.bot.set_my_commands(listed, language_code=language))
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        await _mapped(self.bot.set_webhook(url, secret_token=secret))
+
+    async def delete_webhook(self) -> None:
+        await _mapped(self.bot.delete_webhook())
+
+
+def incoming_message(update_id: int, message: Message) -> Incoming:
+    attachment = None
+    if message.photo:
+        biggest = message.photo[-1]
+        attachment = Attachment("photo", biggest.file_id, biggest.file_size, "image/jpeg")
+    elif message.document:
+        document = message.document
+        attachment = Attachment(
+            "document", document.file_id, document.file_size, document.mime_type
+        )
+    user = message.from_user
+    return Incoming(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        private=message.chat.type == "private",
+        message_id=message.message_id,
+        text=message.text,
+        attachment=attachment,
+        language_code=user.language_code if user else None,
+    )
+
+
+def incoming_callback(update_id: int, query: CallbackQuery) -> Incoming | None:
+    message = query.message
+    if message is None:
+        return None
+    return Incoming(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        private=message.chat.type == "private",
+        callback_id=query.id,
+        callback_data=query.data or "",
+        language_code=query.from_user.language_code,
+    )
+
+
+class AiogramRuntime:
+    """A Bot and a Dispatcher whose only handler passes updates to `receive`."""
+
+    def __init__(self, token: str, api_url: str, receive: Receive) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        self.bot = Bot(token, session=session)
+        self.api = AiogramApi(self.bot)
+        self.dispatcher = Dispatcher()
+        self._receive = receive
+        self.dispatcher.update.outer_middleware.register(self._on_update)
+
+    async def _on_update(self, _handler: Any, update: TelegramObject, _data: Any) -> None:
+        incoming: Incoming | None = None
+        if not isinstance(update, Update):
+            return
+        if update.message is not None:
+            incoming = incoming_message(update.update_id, update.message)
+        elif update.callback_query is not None:
+            incoming = incoming_callback(update.update_id, update.callback_query)
+        if incoming is not None:
+            await self._receive(incoming)
+
+    async def start(self) -> None:
+        """Nothing to prepare: aiogram's Bot is ready once made."""
+
+    async def poll(self) -> None:
+        """Long-poll until `stop_polling`; handlers run as tasks, ordered per chat by us."""
+        await self.dispatcher.start_polling(
+            self.bot, handle_signals=False, close_bot_session=False, polling_timeout=25
+        )
+
+    async def stop_polling(self) -> None:
+        if self.dispatcher._running_lock.locked():
+            await self.dispatcher.stop_polling()
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        await self.dispatcher.feed_raw_update(self.bot, data)
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,191 @@
+"""The python-telegram-bot adapter: PTB updates in, `BotApi` calls out.
+
+No ConversationHandler and no persistence: state lives in Standby's own storage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
+
+# PTB 22 deprecates whole-second flood waits in favour of timedeltas and warns on every
+# RetryAfter unless told to use timedeltas already; opt in before PTB is imported.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import RetryAfter as PtbRetryAfter
+from telegram.error import TelegramError as PtbError
+from telegram.ext import ApplicationBuilder, TypeHandler
+
+from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
+from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
+from bot.adapters.telegram.inbound import Incoming
+from bot.engine import Attachment
+
+T = TypeVar("T")
+Receive = Callable[[Incoming], Awaitable[None]]
+
+
+def _seconds(flood: PtbRetryAfter) -> float:
+    wait = flood.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+
+
+async def _mapped(call: Coroutine[Any, Any, T]) -> T:
+    """PTB's exceptions as Standby's (BadRequest is a NetworkError in PTB: check it first)."""
+    try:
+        return await call
+    except PtbRetryAfter as flood:
+        raise RetryAfter(_seconds(flood)) from flood
+    except Forbidden as blocked:
+        raise Blocked(blocked.message) from blocked
+    except BadRequest as refused:
+        raise Rejected(refused.message) from refused
+    except NetworkError as failure:
+        raise Transient(failure.message) from failure
+    except PtbError as refused:
+        raise Rejected(refused.message) from refused
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in keyboard]
+    )
+
+
+class PtbApi:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def get_me(self) -> BotInfo:
+        me = await _mapped(self.bot.get_me())
+        return BotInfo(me.id, me.username or "")
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        sent = await _mapped(
+            self.bot.send_message(
+                chat_id, text, parse_mode=PARSE_MODE, reply_markup=_markup(keyboard)
+            )
+        )
+        return sent.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
+    ) -> None:
+        await _mapped(
+            self.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=PARSE_MODE,
+                reply_markup=_markup(keyboard),
+            )
+        )
+
+    async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        await _mapped(self.bot.delete_messages(chat_id, list(message_ids)))
+
+    async def answer_callback(self, query_id: str, text: str | None = None) -> None:
+        await _mapped(self.bot.answer_callback_query(query_id, text=text))
+
+    async def set_commands(self, commands: Sequence[Command], language: str | None) -> None:
+        listed = [BotCommand(c.command, c.description) for c in commands]
+        await _mapped(self.bot.set_my_commands(listed, language_code=language))
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        await _mapped(self.bot.set_webhook(url, secret_token=secret))
+
+    async def delete_webhook(self) -> None:
+        await _mapped(self.bot.delete_webhook())
+
+
+def incoming(update: Update) -> Incoming | None:
+    """The parts of a PTB update Standby uses (None for kinds it ignores)."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None:
+            return None
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=message.chat.id,
+            private=message.chat.type == "private",
+            callback_id=query.id,
+            callback_data=query.data or "",
+            language_code=query.from_user.language_code,
+        )
+    message = update.message
+    if message is None:
+        return None
+    attachment = None
+    if message.photo:
+        biggest = message.photo[-1]
+        attachment = Attachment("photo", biggest.file_id, biggest.file_size, "image/jpeg")
+    elif message.document:
+        doc = message.document
+        attachment = Attachment("document", doc.file_id, doc.file_size, doc.mime_type)
+    user = message.from_user
+    return Incoming(
+        update_id=update.update_id,
+        chat_id=message.chat.id,
+        private=message.chat.type == "private",
+        message_id=message.message_id,
+        text=message.text,
+        attachment=attachment,
+        language_code=user.language_code if user else None,
+    )
+
+
+class PtbRuntime:
+    """A PTB Application whose only handler passes updates to `receive`."""
+
+    def __init__(self, token: str, api_url: str, receive: Receive) -> None:
+        self.application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .concurrent_updates(True)  # ordering per chat is Standby's job (ChatSequencer)
+            .build()
+        )
+        self.api = PtbApi(self.application.bot)
+        self._receive = receive
+        self._stopped = asyncio.Event()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+
+    async def _on_update(self, update: Update, _context: object) -> None:
+        found = incoming(update)
+        if found is not None:
+            await self._receive(found)
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.application.start()
+
+    async def poll(self) -> None:
+        updater = self.application.updater
+        if updater is None:
+            raise RuntimeError("python-telegram-bot was built without an updater")
+        self._stopped.clear()
+        await updater.start_polling(timeout=25)
+        await self._stopped.wait()
+
+    async def stop_polling(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        self._stopped.set()
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        await self.application.process_update(Update.de_json(data, self.application.bot))
+
+    async def close(self) -> None:
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

@@ -1,0 +1,104 @@
+"""One Telegram update, whichever library received it, into one conversation turn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.adapters.telegram.api import BotApi
+from bot.adapters.telegram.callbacks import CallbackCodec
+from bot.adapters.telegram.errors import TelegramError
+from bot.adapters.telegram.sequencer import ChatSequencer
+from bot.engine import Attachment, Flows, Input
+from bot.services.clock import Clock
+from bot.services.conversation import ConversationService
+from bot.storage import ContactRepository, MessageLog, UpdateLedger
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """The parts of an update Standby uses. Nothing about the person but the chat id and
+    the language their Telegram app is set to."""
+
+    update_id: int
+    chat_id: int
+    private: bool
+    message_id: int | None = None
+    text: str | None = None
+    attachment: Attachment | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    language_code: str | None = None
+
+
+class InboundHandler:
+    def __init__(
+        self,
+        *,
+        bot_id: int,
+        api: BotApi,
+        conversation: ConversationService,
+        contacts: ContactRepository,
+        messages: MessageLog,
+        ledger: UpdateLedger,
+        codec: CallbackCodec,
+        flows: Callable[[], Flows],
+        clock: Clock,
+    ) -> None:
+        self._bot_id = bot_id
+        self._api = api
+        self._conversation = conversation
+        self._contacts = contacts
+        self._messages = messages
+        self._ledger = ledger
+        self._codec = codec
+        self._flows = flows
+        self._clock = clock
+        self._sequencer = ChatSequencer()
+
+    async def receive(self, update: Incoming) -> None:
+        """Handle `update` in order with its chat; never raises."""
+        if not update.private:
+            return  # Standby talks to people one to one; groups are for staff (later)
+        await self._sequencer.submit(update.chat_id, lambda: self._guarded(update))
+
+    async def drain(self) -> None:
+        """Finish the updates already received (shutting down without dropping them)."""
+        await self._sequencer.drain()
+
+    async def _guarded(self, update: Incoming) -> None:
+        try:
+            await self._handle(update)
+        except Exception:
+            log.exception("update %d could not be handled", update.update_id)
+
+    async def _handle(self, update: Incoming) -> None:
+        now = self._clock.now()
+        if not await self._ledger.first_time(self._bot_id, update.update_id, now):
+            log.info("update %d was already handled", update.update_id)
+            return
+        if update.callback_id is not None:
+            await self._answer(update.callback_id)
+        contact = await self._contacts.get_or_create(update.chat_id, now=now)
+        if update.message_id is not None:
+            await self._messages.record(contact.id, [update.message_id], now=now, from_bot=False)
+        await self._conversation.handle(contact, self._input(update))
+
+    def _input(self, update: Incoming) -> Input:
+        if update.callback_data is not None:
+            return self._codec.decode(update.chat_id, update.callback_data, self._flows())
+        if update.attachment is not None:
+            return Input.send(update.attachment)
+        if update.text is not None:
+            return Input.say(update.text)
+        return Input.refresh()  # a sticker, voice note…: show the question again
+
+    async def _answer(self, callback_id: str) -> None:
+        try:
+            await self._api.answer_callback(callback_id)
+        except TelegramError as error:
+            # An old query can't be answered any more; the press itself still counts.
+            log.info("callback not answered: %s", type(error).__name__)

@@ -1,0 +1,181 @@
+"""`standby run`: wire a Telegram library to the core and keep it running."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.adapters.telegram.api import BotApi
+from bot.adapters.telegram.callbacks import CallbackCodec
+from bot.adapters.telegram.commands import publish_menus
+from bot.adapters.telegram.inbound import InboundHandler, Incoming
+from bot.adapters.telegram.retry import patiently
+from bot.adapters.telegram.sender import TelegramSender
+from bot.adapters.telegram.webhook import HttpServer, make_app, webhook_path
+from bot.bootstrap import Core, bootstrap
+from bot.config import Settings
+from bot.i18n import translator_for
+from bot.services.actions import LANGUAGES
+from bot.services.clock import Clock
+from bot.services.housekeeping import keep_tidy
+from bot.services.watch import watch_flows
+from bot.storage import MessageLog, UpdateLedger
+
+log = logging.getLogger(__name__)
+Receive = Callable[[Incoming], Awaitable[None]]
+
+
+class Framework(Protocol):
+    @property
+    def api(self) -> BotApi: ...
+
+    async def start(self) -> None: ...
+    async def poll(self) -> None: ...
+    async def stop_polling(self) -> None: ...
+    async def feed(self, data: dict[str, Any]) -> None: ...
+    async def close(self) -> None: ...
+
+
+def make_framework(settings: Settings, receive: Receive) -> Framework:
+    """Imported lazily: a deployment needs only the library it uses to import cleanly."""
+    if settings.BOT_FRAMEWORK == "ptb":
+        from bot.adapters.ptb_bot import PtbRuntime
+
+        return PtbRuntime(settings.BOT_TOKEN, settings.BOT_API_URL, receive)
+    from bot.adapters.aiogram_bot import AiogramRuntime
+
+    return AiogramRuntime(settings.BOT_TOKEN, settings.BOT_API_URL, receive)
+
+
+# How long a shutdown waits for updates already received to be answered.
+DRAIN_SECONDS = 20.0
+
+
+@dataclass
+class Running:
+    """A started bot; `stop` ends it. Tests start one in-process and read `http_port`."""
+
+    core: Core
+    framework: Framework
+    http: HttpServer
+    inbound: InboundHandler | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    stopped: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def http_port(self) -> int:
+        return self.http.port
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish those already taken, then let go of everything."""
+        self.stopped.set()
+        await self.framework.stop_polling()
+        await self.http.stop()
+        if self.inbound is not None:
+            try:
+                await asyncio.wait_for(self.inbound.drain(), DRAIN_SECONDS)
+            except TimeoutError:
+                log.warning("stopped with updates still being handled")
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.framework.close()
+        await self.core.close()
+
+
+async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
+    """Start the bot: polling, or a webhook when WEBHOOK_URL is set."""
+    core = await bootstrap(settings, clock=clock)
+    handler: list[InboundHandler] = []
+
+    async def receive(update: Incoming) -> None:
+        await handler[0].receive(update)
+
+    framework = make_framework(settings, receive)
+    try:
+        await framework.start()
+        me = await patiently(framework.api.get_me)
+    except Exception:
+        await framework.close()
+        await core.close()
+        raise
+    sessionmaker = core.sessionmaker
+    messages, ledger = MessageLog(sessionmaker), UpdateLedger(sessionmaker)
+
+    def translators(language: str | None) -> Any:
+        return translator_for(language, settings.LOCALES_DIR)
+
+    secret = hashlib.sha256(b"standby-buttons:" + settings.BOT_TOKEN.encode()).digest()
+    codec = CallbackCodec(secret)
+    sender = TelegramSender(
+        framework.api,
+        contacts=core.contacts,
+        messages=messages,
+        codec=codec,
+        translators=translators,
+        clock=core.clock,
+    )
+    handler.append(
+        InboundHandler(
+            bot_id=me.id,
+            api=framework.api,
+            conversation=core.conversation(sender),
+            contacts=core.contacts,
+            messages=messages,
+            ledger=ledger,
+            codec=codec,
+            flows=lambda: core.library.current,
+            clock=core.clock,
+        )
+    )
+    webhook = bool(settings.WEBHOOK_URL)
+    host, port = settings.listen
+    app = make_app(
+        feed=framework.feed if webhook else None,
+        secret=settings.WEBHOOK_SECRET,
+        path=webhook_path(settings.WEBHOOK_URL),
+    )
+    http = HttpServer(app, host, port)
+    running = Running(core, framework, http, handler[0])
+    try:
+        await http.start()
+        await publish_menus(framework.api, core.library.current, LANGUAGES - {"en"}, translators)
+        if webhook:
+            await patiently(
+                lambda: framework.api.set_webhook(settings.WEBHOOK_URL, settings.WEBHOOK_SECRET)
+            )
+        else:
+            await patiently(framework.api.delete_webhook)
+            running.tasks.append(asyncio.create_task(framework.poll()))
+        running.tasks += [
+            asyncio.create_task(watch_flows(core.library)),
+            asyncio.create_task(keep_tidy(core.clock, core.sessions, ledger, messages)),
+        ]
+    except Exception:
+        await running.stop()
+        raise
+    mode = f"webhook on {host}:{http.port}" if webhook else "polling"
+    log.info("Standby is running as @%s with %s (%s)", me.username, settings.BOT_FRAMEWORK, mode)
+    return running
+
+
+async def run_until_signalled(settings: Settings) -> None:
+    """`standby run`: until SIGINT/SIGTERM; SIGHUP reloads the flows."""
+    running = await start(settings)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, running.stopped.set)
+    loop.add_signal_handler(signal.SIGINT, running.stopped.set)
+    loop.add_signal_handler(signal.SIGHUP, running.core.library.reload)
+    try:
+        await running.stopped.wait()
+    finally:
+        log.info("stopping")
+        await running.stop()

@@ -1,0 +1,103 @@
+"""Showing a sprint's events in Telegram, and erasing a conversation (quick exit)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from functools import partial
+
+from bot.adapters.render import OutMessage, Translator, render
+from bot.adapters.telegram.api import BotApi, Keyboard
+from bot.adapters.telegram.callbacks import CallbackCodec
+from bot.adapters.telegram.errors import Blocked, Rejected, TelegramError
+from bot.adapters.telegram.retry import patiently
+from bot.adapters.telegram.text import escape, split_text
+from bot.engine import Event
+from bot.services.clock import Clock
+from bot.storage import ContactRecord, ContactRepository, MessageLog
+
+log = logging.getLogger(__name__)
+
+# Telegram lets a bot delete messages in a private chat for 48 hours.
+DELETABLE_FOR = timedelta(hours=48)
+DELETE_BATCH = 100
+
+
+class TelegramSender:
+    """The `Sender` port for Telegram."""
+
+    def __init__(
+        self,
+        api: BotApi,
+        *,
+        contacts: ContactRepository,
+        messages: MessageLog,
+        codec: CallbackCodec,
+        translators: Callable[[str | None], Translator],
+        clock: Clock,
+    ) -> None:
+        self._api = api
+        self._contacts = contacts
+        self._messages = messages
+        self._codec = codec
+        self._translators = translators
+        self._clock = clock
+        # The last question sent per chat, so a multi-choice pick edits it in place.
+        self._questions: dict[int, int] = {}
+
+    async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
+        fresh = await self._contacts.get(contact.id) or contact  # language may have changed
+        if fresh.unreachable_since is not None:
+            return
+        try:
+            for message in render(events, self._translators(fresh.language)):
+                await self._show(fresh, message)
+        except Blocked:
+            log.info("contact %d blocked the bot; marked unreachable", contact.id)
+            await self._contacts.mark_unreachable(contact.id, self._clock.now())
+        except TelegramError as error:
+            log.error("contact %d: message not delivered: %s", contact.id, type(error).__name__)
+
+    async def _show(self, contact: ContactRecord, message: OutMessage) -> None:
+        chat = contact.chat_id
+        keyboard = self._keyboard(chat, message)
+        previous = self._questions.get(chat)
+        if message.updates_question and previous is not None:
+            try:
+                await patiently(
+                    lambda: self._api.edit_message(chat, previous, escape(message.text), keyboard)
+                )
+                return
+            except Rejected:
+                pass  # too old to edit, or unchanged: send it afresh below
+        parts = split_text(message.text)
+        sent: list[int] = []
+        for index, part in enumerate(parts):
+            markup = keyboard if index == len(parts) - 1 else None
+            sent.append(
+                await patiently(partial(self._api.send_message, chat, escape(part), markup))
+            )
+        await self._messages.record(contact.id, sent, now=self._clock.now(), from_bot=True)
+        if message.question is not None:
+            self._questions[chat] = sent[-1]
+
+    def _keyboard(self, chat: int, message: OutMessage) -> Keyboard | None:
+        if not message.rows:
+            return None
+        return tuple(
+            tuple((b.text, self._codec.encode(chat, b.button)) for b in row) for row in message.rows
+        )
+
+    async def erase(self, contact: ContactRecord) -> None:
+        """Delete every message of the conversation Telegram still allows us to."""
+        since = self._clock.now() - DELETABLE_FOR
+        ids = await self._messages.recent(contact.id, since)
+        self._questions.pop(contact.chat_id, None)
+        for start in range(0, len(ids), DELETE_BATCH):
+            batch = ids[start : start + DELETE_BATCH]
+            try:
+                await patiently(partial(self._api.delete_messages, contact.chat_id, batch))
+            except TelegramError as error:
+                log.warning("contact %d: could not delete messages: %s", contact.id, error)
+        await self._messages.forget(contact.id)

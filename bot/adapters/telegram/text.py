@@ -1,0 +1,52 @@
+"""Fitting text into Telegram messages: 4096 characters, HTML-escaped.
+
+Telegram counts the limit in UTF-16 code units of the text as shown (after entities), so
+text is split as plain text first, then each part is escaped for HTML parse mode.
+"""
+
+from __future__ import annotations
+
+import html
+
+LIMIT = 4096
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = LIMIT) -> list[str]:
+    """Parts of at most `limit` UTF-16 units, cut at paragraphs, then lines, then spaces."""
+    text = text.strip() or "…"
+    parts: list[str] = []
+    while utf16_length(text) > limit:
+        cut = _cut_point(text, limit)
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    parts.append(text)
+    return parts
+
+
+def _cut_point(text: str, limit: int) -> int:
+    fitting = _longest_prefix(text, limit)
+    window = text[:fitting]
+    for separator in ("\n\n", "\n", " "):
+        at = window.rfind(separator)
+        if at > fitting // 2:
+            return at + len(separator)
+    return fitting
+
+
+def _longest_prefix(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units (never splitting a pair)."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+def escape(text: str) -> str:
+    """Text shown exactly as written under parse_mode=HTML."""
+    return html.escape(text, quote=False)
