@@ -51,7 +51,7 @@ def tool(name: str) -> str:
 
 
 def run(args: list[str]) -> None:
-    call([tool("standby"), *(args or ["chat"])])
+    call([tool("standby"), *(args or ["run"])])
 
 
 def test(args: list[str]) -> None:

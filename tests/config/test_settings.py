@@ -75,7 +75,8 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         (
             "BOT_TOKEN",
             "not-a-token",
-            "setting BOT_TOKEN is wrong: should look like 123456789:AAE… (the token @BotFather gives)",
+            "setting BOT_TOKEN is wrong: should look like 123456789:AAE… "
+            "(the token @BotFather gives)",
         ),
         (
             "BOT_FRAMEWORK",

@@ -13,7 +13,7 @@ from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.errors import Blocked, Rejected, TelegramError
 from bot.adapters.telegram.retry import patiently
 from bot.adapters.telegram.text import escape, split_text
-from bot.engine import Event
+from bot.engine import ActionRequested, Event
 from bot.services.clock import Clock
 from bot.storage import ContactRecord, ContactRepository, MessageLog
 
@@ -47,12 +47,14 @@ class TelegramSender:
         self._questions: dict[int, int] = {}
 
     async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
-        fresh = await self._contacts.get(contact.id) or contact  # language may have changed
-        if fresh.unreachable_since is not None:
+        if any(isinstance(event, ActionRequested) for event in events):
+            # An action may have changed the contact (a new language): read it again.
+            contact = await self._contacts.get(contact.id) or contact
+        if contact.unreachable_since is not None:
             return
         try:
-            for message in render(events, self._translators(fresh.language)):
-                await self._show(fresh, message)
+            for message in render(events, self._translators(contact.language)):
+                await self._show(contact, message)
         except Blocked:
             log.info("contact %d blocked the bot; marked unreachable", contact.id)
             await self._contacts.mark_unreachable(contact.id, self._clock.now())

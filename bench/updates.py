@@ -1,0 +1,181 @@
+"""End-to-end updates per second and latency: emulator → bot → emulator.
+
+    .venv/bin/python -m bench.updates [--people 50] [--each 40] [--rate 200] [--seconds 10]
+
+Each bot runs as its own process (as in production) against the Bot API emulator in this
+process; people are driven from here. Compared in the same run: a bare aiogram echo bot
+(the framework's floor), then Standby on aiogram and on python-telegram-bot with SQLite.
+Throughput: every person sends, waits for the reply, sends again. Latency: people send at a
+fixed total rate, and each update's time from sending to its reply is recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.testing import Emulator, RateLimits, User
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:TEST-bench"
+
+
+@dataclass
+class Result:
+    name: str
+    throughput: float
+    p50: float
+    p99: float
+    achieved_rate: float
+    cpu_ms: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bot_command(kind: str) -> list[str]:
+    if kind == "echo":
+        return [sys.executable, "-m", "bench.echo_bot"]
+    sampled = os.environ.get("BENCH_PY_SPY")  # a file name: sample the bot with py-spy
+    if sampled:
+        spy = str(Path(sys.executable).with_name("py-spy"))
+        return [
+            spy,
+            "record",
+            "-f",
+            "raw",
+            "-o",
+            f"{sampled}.{kind}",
+            "--",
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+        ]
+    return [sys.executable, "-m", "bot", "run"]
+
+
+async def start_bot(kind: str, base_url: str, folder: Path) -> asyncio.subprocess.Process:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(folder),
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": base_url,
+        "BOT_FRAMEWORK": kind,
+        "DATABASE_URL": f"sqlite:///{folder / f'{kind}.db'}",
+        "FLOWS_DIR": str(ROOT / "bench" / "flows"),
+        "WEBHOOK_LISTEN": "127.0.0.1:0",
+        "LOG_LEVEL": "WARNING",
+    }
+    return await asyncio.create_subprocess_exec(
+        *bot_command(kind),
+        env=env,
+        cwd=ROOT,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def round_trip(user: User, text: str) -> float:
+    began = time.perf_counter()
+    await user.send(text)
+    await user.wait_for_reply(within=30)
+    return time.perf_counter() - began
+
+
+async def closed_loop(people: list[User], each: int) -> float:
+    async def person(user: User) -> None:
+        for n in range(each):
+            await round_trip(user, f"message {n}")
+
+    began = time.perf_counter()
+    await asyncio.gather(*(person(user) for user in people))
+    return len(people) * each / (time.perf_counter() - began)
+
+
+async def fixed_rate(people: list[User], rate: float, seconds: float) -> tuple[list[float], float]:
+    interval = len(people) / rate  # each person sends every `interval` seconds
+    latencies: list[float] = []
+    began = time.perf_counter()
+
+    async def person(index: int, user: User) -> None:
+        start = began + index * interval / len(people)
+        sent = 0
+        while (due := start + sent * interval) < began + seconds:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            latencies.append(await round_trip(user, f"steady {sent}"))
+            sent += 1
+
+    await asyncio.gather(*(person(i, u) for i, u in enumerate(people)))
+    return latencies, len(latencies) / (time.perf_counter() - began)
+
+
+async def measure(kind: str, people_count: int, each: int, rate: float, seconds: float) -> Result:
+    with tempfile.TemporaryDirectory() as folder:
+        async with Emulator(rate_limits=RateLimits.off()) as tg:
+            tg.add_bot(TOKEN, username="bench_bot")
+            process = await start_bot(kind, tg.base_url, Path(folder))
+            try:
+                people = [tg.user(10_000 + n, f"P{n}") for n in range(people_count)]
+                await asyncio.gather(*(round_trip(u, "/start") for u in people))  # warm up
+                cpu_before = cpu_seconds(process.pid)
+                throughput = await closed_loop(people, each)
+                cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / (len(people) * each)
+                latencies, achieved = await fixed_rate(people, rate, seconds)
+            finally:
+                process.send_signal(signal.SIGTERM)
+                await process.wait()
+    ordered = sorted(latencies)
+    return Result(
+        name={
+            "echo": "bare aiogram echo",
+            "aiogram": "Standby (aiogram)",
+            "ptb": "Standby (python-telegram-bot)",
+        }[kind],
+        throughput=throughput,
+        p50=statistics.median(ordered) * 1000,
+        p99=ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        achieved_rate=achieved,
+        cpu_ms=cpu_ms,
+    )
+
+
+async def main(people: int, each: int, rate: float, seconds: float) -> None:
+    results = [
+        await measure(kind, people, each, rate, seconds) for kind in ("echo", "aiogram", "ptb")
+    ]
+    floor = results[0].throughput
+    print(
+        f"updates end to end, {people} people; latency at {rate:.0f} updates/s for {seconds:.0f} s"
+    )
+    print(
+        f"  {'':32} {'updates/s':>10} {'vs echo':>8} {'CPU ms/upd':>10} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'rate held':>10}"
+    )
+    for r in results:
+        print(
+            f"  {r.name:32} {r.throughput:>10.0f} {r.throughput / floor:>8.2f} "
+            f"{r.cpu_ms:>10.2f} {r.p50:>8.1f} {r.p99:>8.1f} {r.achieved_rate:>10.0f}"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--each", type=int, default=40)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    asyncio.run(main(args.people, args.each, args.rate, args.seconds))
