@@ -1,6 +1,7 @@
 """End-to-end updates per second and latency: emulator → bot → emulator.
 
     .venv/bin/python -m bench.updates [--people 50] [--each 40] [--rate 200] [--seconds 10]
+                                      [--postgres postgresql://postgres@127.0.0.1/test]
 
 Each bot runs as its own process (as in production) against the Bot API emulator in this
 process; people are driven from here. Compared in the same run: a bare aiogram echo bot
@@ -19,9 +20,15 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+
+from bot.storage import make_engine
 from bot.testing import Emulator, RateLimits, User
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,14 +73,16 @@ def bot_command(kind: str) -> list[str]:
     return [sys.executable, "-m", "bot", "run"]
 
 
-async def start_bot(kind: str, base_url: str, folder: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    kind: str, base_url: str, folder: Path, database: str
+) -> asyncio.subprocess.Process:
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(folder),
         "BOT_TOKEN": TOKEN,
         "BOT_API_URL": base_url,
         "BOT_FRAMEWORK": kind,
-        "DATABASE_URL": f"sqlite:///{folder / f'{kind}.db'}",
+        "DATABASE_URL": database or f"sqlite:///{folder / f'{kind}.db'}",
         "FLOWS_DIR": str(ROOT / "bench" / "flows"),
         "WEBHOOK_LISTEN": "127.0.0.1:0",
         "LOG_LEVEL": "WARNING",
@@ -122,11 +131,13 @@ async def fixed_rate(people: list[User], rate: float, seconds: float) -> tuple[l
     return latencies, len(latencies) / (time.perf_counter() - began)
 
 
-async def measure(kind: str, people_count: int, each: int, rate: float, seconds: float) -> Result:
+async def measure(
+    kind: str, people_count: int, each: int, rate: float, seconds: float, database: str
+) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         async with Emulator(rate_limits=RateLimits.off()) as tg:
             tg.add_bot(TOKEN, username="bench_bot")
-            process = await start_bot(kind, tg.base_url, Path(folder))
+            process = await start_bot(kind, tg.base_url, Path(folder), database)
             try:
                 people = [tg.user(10_000 + n, f"P{n}") for n in range(people_count)]
                 await asyncio.gather(*(round_trip(u, "/start") for u in people))  # warm up
@@ -152,13 +163,34 @@ async def measure(kind: str, people_count: int, each: int, rate: float, seconds:
     )
 
 
-async def main(people: int, each: int, rate: float, seconds: float) -> None:
-    results = [
-        await measure(kind, people, each, rate, seconds) for kind in ("echo", "aiogram", "ptb")
-    ]
+@asynccontextmanager
+async def fresh_database(server: str, kind: str) -> AsyncIterator[str]:
+    """A new PostgreSQL database on `server` for one run (update ids restart per run)."""
+    name = f"standby_bench_{kind}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def run_one(kind: str, args: argparse.Namespace) -> Result:
+    if not args.postgres:
+        return await measure(kind, args.people, args.each, args.rate, args.seconds, "")
+    async with fresh_database(args.postgres, kind) as url:
+        return await measure(kind, args.people, args.each, args.rate, args.seconds, url)
+
+
+async def main(args: argparse.Namespace) -> None:
+    results = [await run_one(kind, args) for kind in ("echo", "aiogram", "ptb")]
     floor = results[0].throughput
     print(
-        f"updates end to end, {people} people; latency at {rate:.0f} updates/s for {seconds:.0f} s"
+        f"updates end to end on {'PostgreSQL' if args.postgres else 'SQLite'}, "
+        f"{args.people} people; latency at {args.rate:.0f} updates/s for {args.seconds:.0f} s"
     )
     print(
         f"  {'':32} {'updates/s':>10} {'vs echo':>8} {'CPU ms/upd':>10} "
@@ -177,5 +209,7 @@ if __name__ == "__main__":
     parser.add_argument("--each", type=int, default=40)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args()
-    asyncio.run(main(args.people, args.each, args.rate, args.seconds))
+    parser.add_argument(
+        "--postgres", default="", help="a PostgreSQL server URL to use instead of SQLite"
+    )
+    asyncio.run(main(parser.parse_args()))

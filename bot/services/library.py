@@ -25,10 +25,27 @@ class FlowsInvalidError(Exception):
         super().__init__(f"{len(errors)} error(s) in the flows in {directory}")
 
 
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """Names, sizes and modification times of the YAML files under `directory`."""
+    found = []
+    for path in sorted(directory.rglob("*.y*ml")):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue  # removed while we looked
+        found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
 class FlowLibrary:
     def __init__(self, directory: Path, known_actions: Collection[str]) -> None:
         self.directory = directory
         self.known_actions = frozenset(known_actions)
+        # The files as they were when last read (loaded or refused), to notice changes.
+        self.seen = fingerprint(directory)
         result = load_flows(directory, known_actions=self.known_actions)
         if result.flows is None:
             raise FlowsInvalidError(directory, result.problems)
@@ -41,6 +58,7 @@ class FlowLibrary:
 
     def reload(self) -> list[Problem]:
         """Load the directory again; use the new flows only if there is no error."""
+        self.seen = fingerprint(self.directory)
         result = load_flows(self.directory, known_actions=self.known_actions)
         if result.flows is None:
             log.error("flows in %s not reloaded; the running flows stay", self.directory)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from bot.services.actions import ACTION_NAMES
 from bot.services.library import FlowLibrary, FlowsInvalidError
+from bot.services.watch import watch_flows
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
@@ -46,3 +49,26 @@ def test_broken_flows_at_start_are_refused_with_every_problem(flows_dir: Path) -
     with pytest.raises(FlowsInvalidError) as refused:
         FlowLibrary(flows_dir, ACTION_NAMES)
     assert refused.value.problems
+
+
+async def test_changed_files_are_picked_up_by_the_watcher(flows_dir: Path) -> None:
+    library = FlowLibrary(flows_dir, ACTION_NAMES)
+    watcher = asyncio.create_task(watch_flows(library, every=0.05))
+    try:
+        about = flows_dir / "about.yaml"
+        about.write_text(about.read_text().replace("We are independent.", "We are ours."))
+        for _ in range(100):
+            step = library.current.step("about", "who")
+            if "We are ours." in getattr(step, "text", ""):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the changed flow was not reloaded")
+        running = library.current
+        about.write_text("spec: 1\nflow: about\n")  # broken: no steps
+        await asyncio.sleep(0.3)
+        assert library.current is running, "a broken change leaves the running flows"
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
