@@ -7,19 +7,16 @@ event, an apology and the home flow; they never raise out of the engine.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import TypeVar
 
 from bot.engine import texts
-from bot.engine.answers import BACK, DONE, SKIP, Accepted, Collecting, Rejected, read_answer
+from bot.engine.answers import BACK, Accepted, Collecting, Rejected, read_answer
 from bot.engine.events import (
     ActionRequested,
     Button,
-    ButtonRole,
     Event,
     Failed,
     FlowEnded,
@@ -29,8 +26,10 @@ from bot.engine.events import (
     WaitStarted,
 )
 from bot.engine.inputs import ActionResult, Input
-from bot.engine.model import Action, Ask, Call, Check, End, Flows, Goto, InputKind, Say
+from bot.engine.model import Action, Ask, Call, Check, End, Flows, Goto, Say
+from bot.engine.questions import buttons_for
 from bot.engine.session import Frame, Session, Value
+from bot.engine.texts import placeholders
 from bot.engine.triggers import match_trigger
 
 # Far more than any real conversation turn needs; stops a loop the checker missed.
@@ -317,26 +316,8 @@ class _Run:
         self.events.append(ActionRequested(step.name, params, self._flow_id(), step.id, key))
 
     def _buttons(self, step: Ask) -> tuple[Button, ...]:
-        picked = self.session.picked
-        flow = self._flow_id()
-
-        def button(label: str, value: str, role: ButtonRole = ButtonRole.CHOICE) -> Button:
-            return Button(label, step.id, value, role, value in picked, flow)
-
-        buttons = [button(c.label, c.value) for c in step.choices]
-        if step.kind is InputKind.YES_NO:
-            buttons += [button(texts.YES, "yes"), button(texts.NO, "no")]
-        elif step.kind is InputKind.DATE:
-            ahead = step.allow_future
-            other = ("tomorrow", texts.TOMORROW) if ahead else ("yesterday", texts.YESTERDAY)
-            buttons += [button(texts.TODAY, "today"), button(other[1], other[0])]
-        if step.multiple:
-            buttons.append(button(texts.DONE, DONE, ButtonRole.DONE))
-        if step.optional:
-            buttons.append(button(texts.SKIP, SKIP, ButtonRole.SKIP))
-        if self.session.history:
-            buttons.append(button(texts.BACK, BACK, ButtonRole.BACK))
-        return tuple(buttons)
+        session = self.session
+        return buttons_for(step, self._flow_id(), session.picked, bool(session.history))
 
     def _vars_for(self, text: str) -> dict[str, Value | Label]:
         found: dict[str, Value | Label] = {}
@@ -386,13 +367,3 @@ class _Run:
             return  # the home flow itself is broken: stop rather than loop
         self._say(texts.FAILED)
         self.guard(self._enter, self.flows.home)
-
-
-@lru_cache(maxsize=4096)
-def placeholders(text: str) -> tuple[str, ...]:
-    """Names of the `{name}` placeholders in `text`, in order, without repeats."""
-    names: list[str] = []
-    for _, name, _, _ in string.Formatter().parse(text):
-        if name and name not in names:
-            names.append(name)
-    return tuple(names)

@@ -4,6 +4,9 @@
 outside the engine. Placeholders are filled from the message's `vars`.
 """
 
+import string
+from functools import lru_cache
+
 
 def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
     """Mark `text` for extraction without translating it here."""
@@ -41,3 +44,13 @@ NO = N_("No")
 TODAY = N_("Today")
 YESTERDAY = N_("Yesterday")
 TOMORROW = N_("Tomorrow")
+
+
+@lru_cache(maxsize=4096)
+def placeholders(text: str) -> tuple[str, ...]:
+    """Names of the `{name}` placeholders in `text`, in order, without repeats."""
+    names: list[str] = []
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
