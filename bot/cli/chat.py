@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.render import OutMessage
 from bot.adapters.terminal import TerminalScreen, format_message, read_input
 from bot.bootstrap import bootstrap
-from bot.cli.common import fail_on_bad_settings
+from bot.cli.common import database_problem, fail_on_bad_settings
 from bot.config import Settings, configure_logging, load_settings
 from bot.engine import Input
 from bot.i18n import translator_for
@@ -56,6 +57,9 @@ def chat(
         for problem in invalid.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{invalid}: fix them, then try again.", err=True)
+        raise typer.Exit(1) from None
+    except (OSError, SQLAlchemyError) as error:
+        typer.echo(f"standby: {database_problem(error)}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -21,3 +21,10 @@ def fail_on_bad_settings() -> Iterator[None]:
     except SettingsError as error:
         typer.echo(f"standby: {error}", err=True)
         raise typer.Exit(EXIT_BAD_SETTING) from None
+
+
+def database_problem(error: BaseException) -> str:
+    """One line about a database that can't be used, without the URL (it may hold a
+    password)."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+    return f"cannot use the database (DATABASE_URL): {type(error).__name__}: {reason}"

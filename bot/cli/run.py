@@ -7,9 +7,10 @@ import contextlib
 import logging
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.telegram.runtime import run_until_signalled
-from bot.cli.common import fail_on_bad_settings
+from bot.adapters.telegram.runtime import TokenRefused, run_until_signalled
+from bot.cli.common import EXIT_BAD_SETTING, database_problem, fail_on_bad_settings
 from bot.config import Settings, configure_logging, load_settings
 from bot.services.library import FlowsInvalidError
 
@@ -34,6 +35,16 @@ def run() -> None:
         for problem in invalid.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{invalid}: fix them, then start again.", err=True)
+        raise typer.Exit(1) from None
+    except TokenRefused:
+        typer.echo(
+            f"standby: setting BOT_TOKEN was refused by the Bot API at {settings.BOT_API_URL}: "
+            "check it in @BotFather (it may have been revoked)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_SETTING) from None
+    except (OSError, SQLAlchemyError) as error:
+        typer.echo(f"standby: {database_problem(error)}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         pass

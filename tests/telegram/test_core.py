@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from bot.adapters.telegram.api import BotInfo
 from bot.adapters.telegram.callbacks import MAX_BYTES, STALE, CallbackCodec
-from bot.adapters.telegram.errors import Blocked, RetryAfter, Transient
+from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
 from bot.adapters.telegram.retry import BACKOFF, patiently
+from bot.adapters.telegram.runtime import TokenRefused, introduce
 from bot.adapters.telegram.sequencer import ChatSequencer
 from bot.adapters.telegram.text import LIMIT, escape, split_text, utf16_length
 from bot.engine import Ask, Button, Choice, Input, InputKind
@@ -135,3 +137,28 @@ async def test_one_chat_in_order_other_chats_alongside() -> None:
     await asyncio.gather(*tasks)
     assert seen == ["2a", "1a", "1b"]
     assert len(sequencer) == 0
+
+
+async def test_start_waits_for_telegram_and_refuses_a_bad_token() -> None:
+    slept: list[float] = []
+    answers: list[Exception | BotInfo] = [Transient("down"), RetryAfter(5), BotInfo(1, "bot")]
+
+    class Flaky:
+        async def get_me(self) -> BotInfo:
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    assert await introduce(Flaky(), sleep) == BotInfo(1, "bot")  # type: ignore[arg-type]
+    assert slept == [1.0, 2.0]
+
+    class Refusing:
+        async def get_me(self) -> BotInfo:
+            raise Rejected("Unauthorized")
+
+    with pytest.raises(TokenRefused):
+        await introduce(Refusing(), sleep)  # type: ignore[arg-type]

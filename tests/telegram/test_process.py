@@ -100,3 +100,53 @@ async def test_standby_run_serves_reloads_stops_and_resumes(
     assert "Standby is running as @standby_test_bot" in logged
     for secret in (TOKEN.split(":")[1], "555001", "Secretstreet", "Noor"):
         assert secret not in logged, f"{secret!r} must not be logged"
+
+
+async def test_a_refused_token_or_a_missing_database_is_one_clear_line(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "FLOWS_DIR": str(ROOT / "flows"),
+        "WEBHOOK_LISTEN": f"127.0.0.1:{free_port()}",
+    }
+    cases = [
+        (
+            {
+                "BOT_TOKEN": "999:NOT-REGISTERED",
+                "BOT_API_URL": emulator.base_url,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+            },
+            2,
+            f"standby: setting BOT_TOKEN was refused by the Bot API at {emulator.base_url}",
+        ),
+        (
+            {
+                "BOT_TOKEN": TOKEN,
+                "BOT_API_URL": emulator.base_url,
+                "DATABASE_URL": "postgresql://postgres:pw@127.0.0.1:1/none",
+            },
+            1,
+            "standby: cannot use the database (DATABASE_URL): ",
+        ),
+    ]
+    for extra, code, start in cases:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env={**base, **extra},
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+        lines = [line for line in err.decode().splitlines() if line.startswith("standby:")]
+        assert process.returncode == code, err.decode()
+        assert len(lines) == 1, err.decode()
+        assert lines[0].startswith(start)
+        assert "Traceback" not in err.decode()
+        assert ":pw@" not in err.decode(), "never print the database password"

@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.adapters.telegram.api import BotApi
+from bot.adapters.telegram.api import BotApi, BotInfo
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.commands import publish_menus
+from bot.adapters.telegram.errors import Rejected, RetryAfter, Transient
 from bot.adapters.telegram.inbound import InboundHandler, Incoming
-from bot.adapters.telegram.retry import patiently
+from bot.adapters.telegram.retry import Sleep, patiently
 from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.telegram.webhook import HttpServer, make_app, webhook_path
 from bot.bootstrap import Core, bootstrap
@@ -29,6 +30,31 @@ from bot.storage import MessageLog, UpdateLedger
 
 log = logging.getLogger(__name__)
 Receive = Callable[[Incoming], Awaitable[None]]
+# How long to wait between attempts while Telegram can't be reached at start.
+FIRST_WAIT, LONGEST_WAIT = 1.0, 60.0
+
+
+class TokenRefused(Exception):
+    """The Bot API refused BOT_TOKEN (wrong, or revoked in @BotFather)."""
+
+
+async def introduce(api: BotApi, sleep: Sleep = asyncio.sleep) -> BotInfo:
+    """getMe, waiting as long as it takes while Telegram can't be reached: a bot started
+    before the network is up should come up with it, not die."""
+    wait = FIRST_WAIT
+    while True:
+        try:
+            return await api.get_me()
+        except Rejected as refused:
+            raise TokenRefused(str(refused)) from None
+        except (Transient, RetryAfter) as failure:
+            log.warning(
+                "Telegram can't be reached yet (%s); trying again in %.0f s",
+                type(failure).__name__,
+                wait,
+            )
+            await sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT)
 
 
 class Framework(Protocol):
@@ -102,7 +128,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     framework = make_framework(settings, receive)
     try:
         await framework.start()
-        me = await patiently(framework.api.get_me)
+        me = await introduce(framework.api)
     except Exception:
         await framework.close()
         await core.close()
