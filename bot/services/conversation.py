@@ -9,6 +9,7 @@ turn is run again on top of that (nothing has been sent yet, so nobody sees the 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.engine import ActionResult, Event, Failed, Flows, Input, Session, Sprint, resume
@@ -16,11 +17,13 @@ from bot.services.actions import ActionContext, ActionRegistry
 from bot.services.clock import Clock
 from bot.services.locks import KeyedLock
 from bot.services.ports import Sender
-from bot.storage import ContactRecord, SqlSessionStore, StaleSession
+from bot.storage import ContactRecord, SqlSessionStore, StaleSession, StoredSession
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Sessions kept in memory (a few kilobytes each): the people active in the last while.
+RECENT_SESSIONS = 10_000
 
 
 class ConversationBusyError(Exception):
@@ -44,6 +47,10 @@ class ConversationService:
         self._sender = sender
         self._clock = clock
         self._locks = locks or KeyedLock()
+        # Sessions as this process last saved them. Safe across processes: a save with a
+        # cached version another process moved on from fails with StaleSession, and the
+        # turn is run again on the stored session. Saves one load per update.
+        self._recent: OrderedDict[int, StoredSession] = OrderedDict()
 
     async def handle(self, contact: ContactRecord, given: Input) -> list[Event]:
         """Apply one input from `contact`; returns the events that were delivered."""
@@ -58,7 +65,7 @@ class ConversationService:
         raise ConversationBusyError(contact.id)
 
     async def _attempt(self, contact: ContactRecord, given: Input) -> list[Event] | None:
-        stored = await self._sessions.load(contact.id)
+        stored = self._recent.pop(contact.id, None) or await self._sessions.load(contact.id)
         session = stored.session if stored else Session()
         now = self._clock.now()
         flows = self._flows()
@@ -66,7 +73,7 @@ class ConversationService:
         events = list(sprint.events)
         sprint = await self._run_actions(contact, flows, sprint, events)
         try:
-            await self._sessions.save(
+            version = await self._sessions.save(
                 contact.id,
                 sprint.session,
                 expected_version=stored.version if stored else None,
@@ -75,7 +82,17 @@ class ConversationService:
         except StaleSession:
             log.info("contact %d: session changed meanwhile; running the turn again", contact.id)
             return None
+        self._remember(contact.id, StoredSession(sprint.session, version))
         return events
+
+    def _remember(self, contact_id: int, stored: StoredSession) -> None:
+        self._recent[contact_id] = stored
+        if len(self._recent) > RECENT_SESSIONS:
+            self._recent.popitem(last=False)
+
+    def forget(self, contact_id: int) -> None:
+        """Drop what this process remembers of a contact's session (after deleting it)."""
+        self._recent.pop(contact_id, None)
 
     async def _run_actions(
         self, contact: ContactRecord, flows: Flows, sprint: Sprint, events: list[Event]

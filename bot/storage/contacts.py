@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, func, literal, select, update
+from sqlalchemy import Row, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.storage.columns import UtcDateTime, require_aware
@@ -15,6 +15,8 @@ from bot.storage.statements import insert_unless_exists
 from bot.storage.tables import LANGUAGE_MAX_LENGTH, contact_table
 
 _c = contact_table.c
+# Built once: looked up on every update (bench/statements.py: building costs ~0.2 ms).
+_BY_CHAT = select(contact_table).where(_c.chat_id == bindparam("b_chat_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,7 @@ async def _clear_unreachable(connection: AsyncConnection, contact_id: int) -> Co
 
 
 async def _by_chat_id(connection: AsyncConnection, chat_id: int) -> ContactRecord | None:
-    row = (await connection.execute(select(contact_table).where(_c.chat_id == chat_id))).first()
+    row = (await connection.execute(_BY_CHAT, {"b_chat_id": chat_id})).first()
     return None if row is None else _record(row)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
 from bot.storage.errors import ContactNotFoundError
-from bot.storage.statements import insert_ignoring_conflicts
+from bot.storage.statements import inserting
 from bot.storage.tables import chat_message_table
 
 _c = chat_message_table.c
@@ -39,15 +39,21 @@ class MessageLog:
         (a retried update, say) is harmless. Raises ContactNotFoundError when the
         contact does not exist.
         """
+        await self.record_rows(contact_id, [(id_, from_bot) for id_ in message_ids], now=now)
+
+    async def record_rows(
+        self, contact_id: int, messages: Sequence[tuple[int, bool]], *, now: datetime
+    ) -> None:
+        """`record` for (message id, from bot) pairs: a whole turn in one statement."""
         require_aware("now", now)
-        if not message_ids:
+        if not messages:
             return
         rows = [
             {"contact_id": contact_id, "message_id": id_, "sent_at": now, "from_bot": from_bot}
-            for id_ in dict.fromkeys(message_ids)
+            for id_, from_bot in dict(messages).items()
         ]
         async with statement_connection(self._sessionmaker) as connection:
-            statement = insert_ignoring_conflicts(
+            statement = inserting(
                 connection.dialect.name, chat_message_table, ("contact_id", "message_id")
             )
             try:

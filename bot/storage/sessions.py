@@ -6,19 +6,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql.dml import Insert, Update
 
 from bot.engine.session import Session
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
 from bot.storage.errors import ContactNotFoundError, StaleSession
-from bot.storage.statements import insert_unless_exists
+from bot.storage.statements import inserting
 from bot.storage.tables import session_table
 
 _c = session_table.c
+# Built once: these run on every update, and building a statement costs about as much as
+# running it (bench/statements.py). Parameters are bound at execution.
+_LOAD = select(_c.data, _c.version).where(_c.contact_id == bindparam("b_contact_id"))
+_SAVE = (
+    update(session_table)
+    .where(_c.contact_id == bindparam("b_contact_id"), _c.version == bindparam("b_expected"))
+    .values(version=_c.version + 1)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +47,8 @@ class SqlSessionStore:
 
     async def load(self, contact_id: int) -> StoredSession | None:
         """The contact's session and its version, or None if there is none."""
-        query = select(_c.data, _c.version).where(_c.contact_id == contact_id)
         async with statement_connection(self._sessionmaker) as connection:
-            row = (await connection.execute(query)).first()
+            row = (await connection.execute(_LOAD, {"b_contact_id": contact_id})).first()
         if row is None:
             return None
         return StoredSession(Session.from_dict(row.data), row.version)
@@ -64,23 +70,15 @@ class SqlSessionStore:
         require_aware("now", now)
         require_aware("session.expires_at", session.expires_at)
         values = _row_values(session, now)
-        statement: Insert | Update
         async with statement_connection(self._sessionmaker) as connection:
-            if expected_version is None:
-                statement = insert_unless_exists(
-                    connection.dialect.name,
-                    session_table,
-                    "contact_id",
-                    {"contact_id": contact_id, "version": 1, **values},
-                )
-            else:
-                statement = (
-                    update(session_table)
-                    .where(_c.contact_id == contact_id, _c.version == expected_version)
-                    .values(version=_c.version + 1, **values)
-                )
             try:
-                result = await connection.execute(statement)
+                if expected_version is None:
+                    first = {"contact_id": contact_id, "version": 1, **values}
+                    statement = inserting(connection.dialect.name, session_table, "contact_id")
+                    result = await connection.execute(statement, first)
+                else:
+                    known = {"b_contact_id": contact_id, "b_expected": expected_version}
+                    result = await connection.execute(_SAVE, {**known, **values})
             except IntegrityError as error:
                 # The conflict on contact_id is absorbed by the statement itself, so the
                 # only constraint left to fail is the foreign key to the contact.

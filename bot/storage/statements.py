@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -34,3 +35,10 @@ def insert_ignoring_conflicts(
     if dialect_name == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=columns)
     raise ValueError(f"unsupported database {dialect_name!r}")
+
+
+@lru_cache(maxsize=32)
+def inserting(dialect_name: str, table: Table, conflict_columns: str | tuple[str, ...]) -> Insert:
+    """`insert_ignoring_conflicts`, built once per table: the hot paths execute it with a
+    dict of values (building a statement costs about as much as running it)."""
+    return insert_ignoring_conflicts(dialect_name, table, conflict_columns)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
-from bot.storage.statements import insert_unless_exists
+from bot.storage.statements import inserting
 from bot.storage.tables import processed_update_table
 
 _c = processed_update_table.c
@@ -36,14 +36,11 @@ class UpdateLedger:
         """
         require_aware("now", now)
         async with statement_connection(self._sessionmaker) as connection:
-            result = await connection.execute(
-                insert_unless_exists(
-                    connection.dialect.name,
-                    processed_update_table,
-                    ("bot_id", "update_id"),
-                    {"bot_id": bot_id, "update_id": update_id, "processed_at": now},
-                )
+            statement = inserting(
+                connection.dialect.name, processed_update_table, ("bot_id", "update_id")
             )
+            values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
+            result = await connection.execute(statement, values)
         return result.rowcount == 1
 
     async def purge(self, older_than: datetime) -> int:

@@ -217,3 +217,36 @@ def test_the_checker_knows_every_builtin_action(
     from bot.services.actions import ACTION_NAMES
 
     assert builtin_actions(ContactRepository(sessionmaker)).names == ACTION_NAMES
+
+
+async def test_a_remembered_session_another_process_moved_on_is_reloaded(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    sender = RecordingSender()
+    one, two = service(sessionmaker, sender), service(sessionmaker, sender)
+    await one.handle(contact, Input.say("hello"))  # one remembers version 1
+    await two.handle(contact, Input.press("pick", "report"))  # two moves it to version 2
+    await one.handle(contact, Input.press("who", "witness"))  # one's memory is stale
+    stored = await SqlSessionStore(sessionmaker).load(contact.id)
+    assert stored is not None
+    assert (stored.session.step, stored.version) == ("when", 3)
+    assert said(sender, contact)[-1] == "When did it happen?"
+
+
+async def test_a_remembered_session_deleted_elsewhere_starts_afresh(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    sender = RecordingSender()
+    talk = service(sessionmaker, sender)
+    await talk.handle(contact, Input.say("hello"))
+    await talk.handle(contact, Input.press("pick", "report"))
+    await SqlSessionStore(sessionmaker).delete(contact.id)  # purged by another process
+    await talk.handle(contact, Input.press("who", "witness"))
+    assert said(sender, contact)[-3:] == [
+        texts.BUTTON_EXPIRED,
+        "Hello. I am Standby.",
+        "What would you like to do?",
+    ]
+    stored = await SqlSessionStore(sessionmaker).load(contact.id)
+    assert stored is not None
+    assert stored.session.flow == "menu"

@@ -189,3 +189,16 @@ async def test_naive_times_are_refused(log: MessageLog, contact_id: int) -> None
         await log.recent(contact_id, naive)
     with pytest.raises(ValueError, match="older_than must be timezone-aware"):
         await log.purge(naive)
+
+
+async def test_a_whole_turn_is_recorded_in_one_call(
+    log: MessageLog, contact_id: int, engine: AsyncEngine
+) -> None:
+    await log.record_rows(contact_id, [(20, False), (21, True), (22, True), (21, True)], now=NOW)
+    await log.record_rows(contact_id, [], now=NOW)
+
+    assert await rows(engine) == [
+        (contact_id, 20, NOW, False),
+        (contact_id, 21, NOW, True),
+        (contact_id, 22, NOW, True),
+    ]

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from bot.adapters.telegram.api import BotApi
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.errors import TelegramError
+from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.telegram.sequencer import ChatSequencer
 from bot.engine import Attachment, Flows, Input
 from bot.services.clock import Clock
 from bot.services.conversation import ConversationService
-from bot.storage import ContactRepository, MessageLog, UpdateLedger
+from bot.storage import ContactRepository, UpdateLedger
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ class InboundHandler:
         bot_id: int,
         api: BotApi,
         conversation: ConversationService,
+        sender: TelegramSender,
         contacts: ContactRepository,
-        messages: MessageLog,
         ledger: UpdateLedger,
         codec: CallbackCodec,
         flows: Callable[[], Flows],
@@ -52,7 +53,7 @@ class InboundHandler:
         self._api = api
         self._conversation = conversation
         self._contacts = contacts
-        self._messages = messages
+        self._sender = sender
         self._ledger = ledger
         self._codec = codec
         self._flows = flows
@@ -84,8 +85,11 @@ class InboundHandler:
             await self._answer(update.callback_id)
         contact = await self._contacts.get_or_create(update.chat_id, now=now)
         if update.message_id is not None:
-            await self._messages.record(contact.id, [update.message_id], now=now, from_bot=False)
-        await self._conversation.handle(contact, self._input(update))
+            self._sender.note_incoming(contact, update.message_id)
+        try:
+            await self._conversation.handle(contact, self._input(update))
+        finally:
+            await self._sender.flush_incoming(contact)
 
     def _input(self, update: Incoming) -> Input:
         if update.callback_data is not None:

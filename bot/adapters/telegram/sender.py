@@ -45,23 +45,40 @@ class TelegramSender:
         self._clock = clock
         # The last question sent per chat, so a multi-choice pick edits it in place.
         self._questions: dict[int, int] = {}
+        # The person's message ids of turns in progress, saved with the replies' ids in one
+        # statement (a quick exit deletes both).
+        self._incoming: dict[int, list[int]] = {}
+
+    def note_incoming(self, contact: ContactRecord, message_id: int) -> None:
+        self._incoming.setdefault(contact.id, []).append(message_id)
+
+    async def flush_incoming(self, contact: ContactRecord) -> None:
+        """Save the person's message ids if no delivery did (the turn failed)."""
+        await self._record(contact, [])
 
     async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
         if any(isinstance(event, ActionRequested) for event in events):
             # An action may have changed the contact (a new language): read it again.
             contact = await self._contacts.get(contact.id) or contact
-        if contact.unreachable_since is not None:
-            return
+        sent: list[int] = []
         try:
-            for message in render(events, self._translators(contact.language)):
-                await self._show(contact, message)
+            if contact.unreachable_since is None:
+                for message in render(events, self._translators(contact.language)):
+                    await self._show(contact, message, sent)
         except Blocked:
             log.info("contact %d blocked the bot; marked unreachable", contact.id)
             await self._contacts.mark_unreachable(contact.id, self._clock.now())
         except TelegramError as error:
             log.error("contact %d: message not delivered: %s", contact.id, type(error).__name__)
+        finally:
+            await self._record(contact, sent)
 
-    async def _show(self, contact: ContactRecord, message: OutMessage) -> None:
+    async def _record(self, contact: ContactRecord, sent: list[int]) -> None:
+        theirs = self._incoming.pop(contact.id, [])
+        rows = [(id_, False) for id_ in theirs] + [(id_, True) for id_ in sent]
+        await self._messages.record_rows(contact.id, rows, now=self._clock.now())
+
+    async def _show(self, contact: ContactRecord, message: OutMessage, sent: list[int]) -> None:
         chat = contact.chat_id
         keyboard = self._keyboard(chat, message)
         previous = self._questions.get(chat)
@@ -74,13 +91,11 @@ class TelegramSender:
             except Rejected:
                 pass  # too old to edit, or unchanged: send it afresh below
         parts = split_text(message.text)
-        sent: list[int] = []
         for index, part in enumerate(parts):
             markup = keyboard if index == len(parts) - 1 else None
             sent.append(
                 await patiently(partial(self._api.send_message, chat, escape(part), markup))
             )
-        await self._messages.record(contact.id, sent, now=self._clock.now(), from_bot=True)
         if message.question is not None:
             self._questions[chat] = sent[-1]
 
