@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.services.actions import ActionRegistry, builtin_actions
 from bot.services.clock import Clock, SystemClock
 from bot.services.conversation import ConversationService
@@ -50,6 +50,8 @@ class Core:
 
 async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
     """Migrate the database, load the flows (raising `FlowsInvalidError` on errors) and wire."""
+    if not settings.FLOWS_DIR.is_dir():
+        raise SettingsError(f"setting FLOWS_DIR is wrong: there is no folder {settings.FLOWS_DIR}")
     await upgrade(settings.DATABASE_URL or None)
     database = make_engine(settings.DATABASE_URL or None)
     sessionmaker = make_sessionmaker(database)

@@ -135,6 +135,7 @@ def incoming_callback(update_id: int, query: CallbackQuery) -> Incoming | None:
         private=message.chat.type == "private",
         callback_id=query.id,
         callback_data=query.data or "",
+        pressed_message_id=message.message_id,
         language_code=query.from_user.language_code,
     )
 

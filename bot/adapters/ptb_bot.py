@@ -27,6 +27,7 @@ from bot.adapters.telegram.inbound import Incoming
 from bot.engine import Attachment
 
 T = TypeVar("T")
+PTB_SLOTS = 4096
 Receive = Callable[[Incoming], Awaitable[None]]
 
 
@@ -118,6 +119,7 @@ def incoming(update: Update) -> Incoming | None:
             private=message.chat.type == "private",
             callback_id=query.id,
             callback_data=query.data or "",
+            pressed_message_id=message.message_id,
             language_code=query.from_user.language_code,
         )
     message = update.message
@@ -151,7 +153,9 @@ class PtbRuntime:
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
-            .concurrent_updates(True)  # ordering per chat is Standby's job (ChatSequencer)
+            # Ordering per chat is Standby's job (ChatSequencer). Turns waiting there hold
+            # one of PTB's slots each, so allow plenty: one flooding chat mustn't stall others.
+            .concurrent_updates(PTB_SLOTS)
             .build()
         )
         self.api = PtbApi(self.application.bot)
@@ -165,8 +169,9 @@ class PtbRuntime:
             await self._receive(found)
 
     async def start(self) -> None:
-        await self.application.initialize()
-        await self.application.start()
+        await _mapped(self.application.initialize())  # calls getMe
+        if not self.application.running:  # start() may be retried after a failed getMe
+            await self.application.start()
 
     async def poll(self) -> None:
         updater = self.application.updater

@@ -15,9 +15,10 @@ from bot.adapters.render import OutMessage
 from bot.adapters.terminal import TerminalScreen, format_message, read_input
 from bot.bootstrap import bootstrap
 from bot.cli.common import database_problem, fail_on_bad_settings
-from bot.config import Settings, configure_logging, load_settings
+from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.engine import Input
 from bot.i18n import translator_for
+from bot.services.actions import LANGUAGES
 from bot.services.library import FlowsInvalidError
 
 # A chat id no Telegram chat has (they are positive for people), so terminal sessions
@@ -50,9 +51,12 @@ def chat(
     send a pretend file, Ctrl-D leaves. Your place is kept, so you can come back to it."""
     with fail_on_bad_settings():
         settings = load_settings(FLOWS_DIR=flows, DATABASE_URL=db)
+        if lang is not None and lang not in LANGUAGES:
+            raise SettingsError(f"option --lang should be one of {', '.join(sorted(LANGUAGES))}")
     configure_logging("WARNING" if settings.LOG_LEVEL == "INFO" else settings.LOG_LEVEL)
     try:
-        asyncio.run(_chat(settings, lang, chat_id))
+        with fail_on_bad_settings():
+            asyncio.run(_chat(settings, lang, chat_id))
     except FlowsInvalidError as invalid:
         for problem in invalid.problems:
             typer.echo(str(problem), err=True)

@@ -27,10 +27,11 @@ def run() -> None:
         settings = load_settings()
     configure_logging(settings.LOG_LEVEL)
     try:
-        if settings.BOT_TOKEN:
-            asyncio.run(run_until_signalled(settings))
-        else:
-            asyncio.run(_sandbox(settings))
+        with fail_on_bad_settings():
+            if settings.BOT_TOKEN:
+                asyncio.run(run_until_signalled(settings))
+            else:
+                asyncio.run(_sandbox(settings))
     except FlowsInvalidError as invalid:
         for problem in invalid.problems:
             typer.echo(str(problem), err=True)

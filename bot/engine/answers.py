@@ -160,7 +160,7 @@ def _number(step: Ask, given: Input, _today: date) -> Answer:
 
 
 def _date(step: Ask, given: Input, today: date) -> Answer:
-    picked_day = parse_date(given.value or given.text or "", today)
+    picked_day = parse_date(given.value or given.text or "", today, ahead=step.allow_future)
     if picked_day is None:
         return Rejected(step.retry or _retry_text(step))
     if picked_day > today and not step.allow_future:
@@ -229,7 +229,7 @@ _WORDY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)(?:,?\s+(\d{4}))?")
 _WORDY_US = re.compile(r"([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
 
 
-def parse_date(text: str, today: date) -> date | None:
+def parse_date(text: str, today: date, *, ahead: bool = False) -> date | None:
     """UK-style dates: today, yesterday, tomorrow, 21/11/2026, 21-11-26, 21/11, 2026-11-21,
     21 November 2026, 21st Nov, November 21. None when it is not a real date."""
     word = text.strip().casefold().rstrip(".")
@@ -238,21 +238,33 @@ def parse_date(text: str, today: date) -> date | None:
     if found := _ISO.fullmatch(word):
         return _make(int(found[1]), int(found[2]), int(found[3]))
     if found := _NUMERIC.fullmatch(word):
-        return _make(_year(found[3], today), int(found[2]), int(found[1]))
+        return _dated(found[3], int(found[2]), int(found[1]), today, ahead)
     if found := _WORDY.fullmatch(word):
         month = _MONTHS.get(found[2])
-        return _make(_year(found[3], today), month, int(found[1])) if month else None
+        return _dated(found[3], month, int(found[1]), today, ahead) if month else None
     if found := _WORDY_US.fullmatch(word):
         month = _MONTHS.get(found[1])
-        return _make(_year(found[3], today), month, int(found[2])) if month else None
+        return _dated(found[3], month, int(found[2]), today, ahead) if month else None
     return None
 
 
-def _year(text: str | None, today: date) -> int:
-    if not text:
-        return today.year
-    year = int(text)
-    return year + 2000 if year < 100 else year
+def _dated(year: str | None, month: int, day: int, today: date, ahead: bool) -> date | None:
+    """A date from its parts. Without a year: the nearest such day in the past (or, when
+    looking ahead, the next one), so "28/12" on 2 January means last December. Two-digit
+    years are the nearest century's ("99" is 1999, "26" is 2026)."""
+    if year is None:
+        this_year = _make(today.year, month, day)
+        if this_year is None:
+            return _make(today.year + (1 if ahead else -1), month, day)  # 29 February
+        if ahead and this_year < today:
+            return _make(today.year + 1, month, day)
+        if not ahead and this_year > today:
+            return _make(today.year - 1, month, day)
+        return this_year
+    number = int(year)
+    if number < 100:
+        number += 2000 if 2000 + number <= today.year + 20 else 1900
+    return _make(number, month, day)
 
 
 def _make(year: int, month: int, day: int) -> date | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.engine import texts
 from bot.engine.answers import BACK, Accepted, Collecting, Rejected, read_answer
@@ -31,6 +32,14 @@ from bot.engine.questions import buttons_for
 from bot.engine.session import Frame, Session, Value
 from bot.engine.texts import placeholders
 from bot.engine.triggers import match_trigger
+
+# Standby serves the UK: "today" is the day in London, not in UTC.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TIME).date()
+
 
 # Far more than any real conversation turn needs; stops a loop the checker missed.
 MAX_STEPS_PER_SPRINT = 500
@@ -176,10 +185,10 @@ class _Run:
         if given.value == BACK:
             self._go_back(step)
             return
-        answer = read_answer(step, given, session.picked, self.now.date())
+        answer = read_answer(step, given, session.picked, local_date(self.now))
         if isinstance(answer, Rejected):
             self._say(answer.text, dict(answer.vars))
-            self._ask(step)
+            self._ask(step, keep_picks=True)  # a typo doesn't undo the picks made so far
         elif isinstance(answer, Collecting):
             session.picked = answer.picked
             if answer.note:
@@ -248,12 +257,32 @@ class _Run:
                     session.stack.append(Frame(flow_id, step.id))
                     flow_id, step_id = self._flow_start(step.flow)
                 case Goto():
+                    self._unwind_for(step.flow)
                     flow_id, step_id = self._flow_start(step.flow)
                 case End():
                     if step.text:
                         self._say(step.text)
                     step_id = None
         raise ContentError("the flow went round in circles without waiting for an answer")
+
+    def _unwind_for(self, flow_id: str) -> None:
+        """A goto leaves the flows in between for good. To a flow people reach on its own
+        (home, or by a command that doesn't return) it is a fresh start, as the command
+        would be: nothing is waiting to be returned to, so ending it ends the conversation
+        (a quick exit must not come back to a question). To a flow already on the stack,
+        the frames above it are dropped, so going "back to the menu" never piles up."""
+        stack = self.session.stack
+        target = self.flows.get(flow_id)
+        standalone = target is not None and (
+            target.home or (target.trigger is not None and not target.trigger.returns)
+        )
+        if standalone:
+            stack.clear()
+            return
+        for index, frame in enumerate(stack):
+            if frame.flow == flow_id:
+                del stack[index:]
+                return
 
     def _flow_start(self, flow_id: str) -> tuple[str, str]:
         flow = self.flows.get(flow_id)

@@ -69,7 +69,7 @@ def builtin_actions(contacts: ContactRepository) -> ActionRegistry:
     async def set_language(context: ActionContext) -> ActionResult:
         language = str(context.request.params.get("language", ""))
         if language not in LANGUAGES:
-            log.error("set_language: %r is not one of %s", language, sorted(LANGUAGES))
+            log.error("set_language: the language is not one of %s", sorted(LANGUAGES))
             return ActionResult(ok=False)
         await contacts.set_language(context.contact.id, language)
         return ActionResult(values={"language": language})

@@ -65,11 +65,18 @@ class ConversationService:
         raise ConversationBusyError(contact.id)
 
     async def _attempt(self, contact: ContactRecord, given: Input) -> list[Event] | None:
-        stored = self._recent.pop(contact.id, None) or await self._sessions.load(contact.id)
+        remembered = self._recent.pop(contact.id, None)
+        stored = remembered or await self._sessions.load(contact.id)
         session = stored.session if stored else Session()
         now = self._clock.now()
         flows = self._flows()
         sprint = resume(flows, session, given, now=now)
+        if remembered is not None and sprint.action is not None:
+            # Actions act in the world: before one runs, make sure no other process moved
+            # this conversation on (the save would notice, but only after the action).
+            current = await self._sessions.load(contact.id)
+            if current is None or current.version != remembered.version:
+                return None
         events = list(sprint.events)
         sprint = await self._run_actions(contact, flows, sprint, events)
         try:

@@ -17,6 +17,9 @@ async def watch_flows(library: FlowLibrary, every: float = 2.0) -> None:
     including mounted volumes where change notifications are unreliable."""
     while True:
         await asyncio.sleep(every)
-        if fingerprint(library.directory) != library.seen:
-            log.info("flow files changed; reloading")
-            library.reload()
+        try:
+            if fingerprint(library.directory) != library.seen:
+                log.info("flow files changed; reloading")
+                library.reload()
+        except OSError as error:  # the folder is being replaced by a deploy, say
+            log.error("flows not reloaded: %s", type(error).__name__)

@@ -101,6 +101,8 @@ def make_engine(url: str | None, **kwargs: Any) -> AsyncEngine:
         # Every use commits or rolls back itself; a reset on return would only cost
         # another trip to aiosqlite's thread.
         kwargs.setdefault("pool_reset_on_return", None)
+    # Errors must not carry parameters into logs: they hold answers and chat ids.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(resolved, **kwargs)
     if resolved.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)

@@ -43,6 +43,13 @@ class UpdateLedger:
             result = await connection.execute(statement, values)
         return result.rowcount == 1
 
+    async def release(self, bot_id: int, update_id: int) -> None:
+        """Forget a claimed update whose handling failed, so a redelivery is handled."""
+        async with statement_connection(self._sessionmaker) as connection:
+            await connection.execute(
+                delete(processed_update_table).where(_c.bot_id == bot_id, _c.update_id == update_id)
+            )
+
     async def purge(self, older_than: datetime) -> int:
         """Forget updates handled before `older_than`; return how many there were.
 

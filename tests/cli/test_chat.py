@@ -63,3 +63,35 @@ def test_a_bad_setting_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
         "standby: setting DATABASE_URL is wrong: should be empty (SQLite in ./data/), "
         "sqlite:///path/to/file.db or postgresql://user:password@host:5432/dbname"
     ]
+
+
+def test_a_missing_flows_folder_or_an_unknown_language_is_one_line(tmp_path: Path) -> None:
+    for arguments, line in (
+        (
+            ["--flows", str(tmp_path / "nope")],
+            f"standby: setting FLOWS_DIR is wrong: there is no folder {tmp_path / 'nope'}",
+        ),
+        (
+            ["--lang", "klingon"],
+            "standby: option --lang should be one of ar, bn, en, fa, pl, so, tr, ur",
+        ),
+    ):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "chat",
+                "--db",
+                f"sqlite:///{tmp_path / 'c.db'}",
+                *arguments,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            check=False,
+            input="",
+        )
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [line]

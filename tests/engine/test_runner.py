@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -25,12 +25,13 @@ from bot.engine import (
     Session,
     SessionExpired,
     Sprint,
+    Trigger,
     WaitStarted,
     resume,
     start,
     texts,
 )
-from bot.engine.answers import BACK, DONE, SKIP
+from bot.engine.answers import BACK, DONE, SKIP, parse_date
 from tests.engine.builders import NOW, flow, flows, sample
 
 
@@ -475,3 +476,90 @@ def test_a_step_removed_by_an_update_restarts_its_flow_with_a_notice() -> None:
     gone = Session.from_dict({**moved.to_dict(), "flow": "removed_flow"})
     home = resume(sample(), gone, Input.say("today"), now=NOW)
     assert said(home) == [texts.FLOW_CHANGED, "Hello. I am Standby.", "What would you like to do?"]
+
+
+def test_regression_goto_back_to_the_menu_then_leaving_ends_everything() -> None:
+    """A goto from a called flow used to leave the caller's frame on the stack: after a quick
+    exit the menu question came back on the wiped screen."""
+    looped = flows(
+        flow(
+            "menu",
+            Ask(
+                "choose",
+                "Menu?",
+                InputKind.CHOICE,
+                choices=(
+                    Choice("Emergency", "emergency", next="call"),
+                    Choice("Leave", "leave", next="leave"),
+                ),
+            ),
+            Call("call", "emergency", next="choose"),
+            Goto("leave", "exit"),
+            home=True,
+            trigger=Trigger(commands=("/menu",)),
+        ),
+        flow(
+            "emergency",
+            Ask(
+                "next", "Now?", InputKind.CHOICE, choices=(Choice("Menu", "menu", next="to_menu"),)
+            ),
+            Goto("to_menu", "menu"),
+        ),
+        flow("exit", Say("bye", "Gone."), trigger=Trigger(commands=("/exit",))),
+    )
+    sprint = start(looped, None, now=NOW)
+    for _ in range(3):
+        sprint = resume(looped, sprint.session, Input.press("choose", "emergency"), now=NOW)
+        sprint = resume(looped, sprint.session, Input.press("next", "menu"), now=NOW)
+    assert sprint.session.stack == []
+    left = resume(looped, sprint.session, Input.press("choose", "leave"), now=NOW)
+    assert said(left) == ["Gone."]
+    assert not left.session.active
+
+
+def test_regression_today_is_the_day_in_london() -> None:
+    """At 00:30 in British Summer Time it is still the previous day in UTC."""
+    late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
+    dated = flows(
+        flow(
+            "menu",
+            Ask("d", "When?", InputKind.DATE, save="d", next="n"),
+            Ask("n", "Next?", InputKind.TEXT),
+            home=True,
+        )
+    )
+    sprint = resume(
+        dated, start(dated, None, now=late).session, Input.press("d", "today"), now=late
+    )
+    assert sprint.session.vars["d"] == "2026-07-01"
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "ahead", "expected"),
+    [
+        ("28/12", date(2026, 1, 2), False, date(2025, 12, 28)),
+        ("3/1", date(2026, 12, 30), True, date(2027, 1, 3)),
+        ("3/1", date(2026, 12, 30), False, date(2026, 1, 3)),
+        ("1/1/99", date(2026, 5, 1), False, date(1999, 1, 1)),
+        ("1/1/26", date(2026, 5, 1), False, date(2026, 1, 1)),
+        ("29/2", date(2027, 3, 1), False, None),
+    ],
+)
+def test_dates_without_a_year_and_two_digit_years(
+    typed: str, today: date, ahead: bool, expected: date | None
+) -> None:
+    assert parse_date(typed, today, ahead=ahead) == expected
+
+
+def test_regression_a_typo_keeps_the_picks_made_so_far() -> None:
+    kinds = (Choice("Race", "race"), Choice("Religion", "religion"))
+    multi = flows(
+        flow(
+            "menu", Ask("what", "About?", InputKind.CHOICE, choices=kinds, multiple=True), home=True
+        )
+    )
+    sprint = start(multi, None, now=NOW)
+    sprint = resume(multi, sprint.session, Input.press("what", "race"), now=NOW)
+    sprint = resume(multi, sprint.session, Input.say("rase"), now=NOW)
+    assert said(sprint)[0] == texts.PICK_SOME
+    assert sprint.session.picked == ["race"]

@@ -250,3 +250,36 @@ async def test_a_remembered_session_deleted_elsewhere_starts_afresh(
     stored = await SqlSessionStore(sessionmaker).load(contact.id)
     assert stored is not None
     assert stored.session.flow == "menu"
+
+
+async def test_regression_no_action_runs_on_a_remembered_session_another_process_changed(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    languages = flows(
+        flow(
+            "menu",
+            Ask(
+                "lang",
+                "Language?",
+                InputKind.CHOICE,
+                save="language",
+                next="set",
+                choices=(Choice("English", "en"), Choice("العربية", "ar")),
+            ),
+            Action("set", "set_language", {"language": "{language}"}, next="then"),
+            Ask("then", "Where?", InputKind.TEXT),
+            home=True,
+        )
+    )
+    sender = RecordingSender()
+    one = service(sessionmaker, sender, library=languages)
+    two = service(sessionmaker, sender, library=languages)
+    await one.handle(contact, Input.refresh())  # one remembers: waiting on the language
+    await two.handle(contact, Input.press("lang", "en"))  # two answers it: now on "then"
+    await one.handle(contact, Input.say("2"))  # stale memory would pick Arabic here
+    saved = await ContactRepository(sessionmaker).get(contact.id)
+    assert saved is not None
+    assert saved.language == "en", "the '2' was an answer to 'Where?', not a language"
+    stored = await SqlSessionStore(sessionmaker).load(contact.id)
+    assert stored is not None
+    assert (stored.session.active, stored.version) == (False, 3), "'2' answered 'Where?'"

@@ -72,3 +72,30 @@ async def test_changed_files_are_picked_up_by_the_watcher(flows_dir: Path) -> No
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+
+
+async def test_the_watcher_survives_the_folder_going_away(
+    flows_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    library = FlowLibrary(flows_dir, ACTION_NAMES)
+    running = library.current
+    watcher = asyncio.create_task(watch_flows(library, every=0.05))
+    try:
+        shutil.rmtree(flows_dir)  # a deploy swapping the folder, say
+        await asyncio.sleep(0.3)
+        assert not watcher.done(), "the watcher keeps going"
+        assert library.current is running
+        shutil.copytree(FLOWS, flows_dir)
+        (flows_dir / "about.yaml").write_text(
+            (FLOWS / "about.yaml").read_text().replace("We are independent.", "Back again.")
+        )
+        for _ in range(100):
+            if "Back again." in getattr(library.current.step("about", "who"), "text", ""):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("flows were not reloaded once the folder came back")
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher

@@ -103,3 +103,11 @@ async def test_naive_times_are_refused(ledger: UpdateLedger) -> None:
         await ledger.first_time(BOT, 1, naive)
     with pytest.raises(ValueError, match="older_than must be timezone-aware"):
         await ledger.purge(naive)
+
+
+async def test_a_released_update_is_new_again(ledger: UpdateLedger) -> None:
+    assert await ledger.first_time(1, 500, NOW)
+    await ledger.release(1, 500)
+    assert await ledger.first_time(1, 500, NOW), "a redelivery after a failure is handled"
+    assert not await ledger.first_time(1, 500, NOW)
+    await ledger.release(1, 501)  # nothing to release: no error

@@ -190,3 +190,15 @@ async def test_logs_hold_no_token_no_chat_id_and_no_typed_text(
     assert "987654321" not in logged
     assert "Quietplace" not in logged
     assert "Zed" not in logged
+
+
+async def test_regression_a_typed_exit_is_deleted_too(
+    emulator: Emulator, start_bot: StartBot
+) -> None:
+    await start_bot()
+    ida = emulator.user(49, "Ida")
+    await ida.send("/about")
+    await reply_with(ida, "You can send /exit")
+    await ida.send("/exit")
+    await ida.wait_until(lambda: all(m.deleted for m in ida.history), 10, "a quick exit")
+    assert [m.content for m in ida.history if not m.from_bot] == ["/about", "/exit"]

@@ -144,6 +144,13 @@ async def test_start_waits_for_telegram_and_refuses_a_bad_token() -> None:
     answers: list[Exception | BotInfo] = [Transient("down"), RetryAfter(5), BotInfo(1, "bot")]
 
     class Flaky:
+        @property
+        def api(self) -> Flaky:
+            return self
+
+        async def start(self) -> None:
+            return None
+
         async def get_me(self) -> BotInfo:
             answer = answers.pop(0)
             if isinstance(answer, Exception):
@@ -156,9 +163,33 @@ async def test_start_waits_for_telegram_and_refuses_a_bad_token() -> None:
     assert await introduce(Flaky(), sleep) == BotInfo(1, "bot")  # type: ignore[arg-type]
     assert slept == [1.0, 2.0]
 
-    class Refusing:
+    class Refusing(Flaky):
         async def get_me(self) -> BotInfo:
             raise Rejected("Unauthorized")
 
     with pytest.raises(TokenRefused):
         await introduce(Refusing(), sleep)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("data", ["AAAAAAAA:value:é€ü✓xy", "ключ:значение:подпись"])
+def test_regression_made_up_data_with_other_scripts_is_stale_not_a_crash(data: str) -> None:
+    assert CODEC.decode(42, data, FLOWS) == STALE
+
+
+async def test_regression_a_cancelled_turn_does_not_cancel_the_ones_behind_it() -> None:
+    sequencer = ChatSequencer()
+    seen: list[str] = []
+    blocker = asyncio.Event()
+
+    async def stuck() -> None:
+        await blocker.wait()
+
+    async def later() -> None:
+        seen.append("later")
+
+    first = sequencer.submit(1, stuck)
+    second = sequencer.submit(1, later)
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.wait_for(second, 1)
+    assert seen == ["later"]

@@ -57,7 +57,8 @@ class CallbackCodec:
         """The press `data` stands for, or `STALE` when it is not ours or not current."""
         key, _, rest = data.partition(":")
         value, _, signature = rest.rpartition(":")
-        if not value or not hmac.compare_digest(signature, self._sign(chat_id, key, value)):
+        expected = self._sign(chat_id, key, value).encode()
+        if not value or not hmac.compare_digest(signature.encode(), expected):
             return STALE
         if self._index is None or self._index[0] is not flows:
             self._index = (flows, _steps_by_key(flows))

@@ -32,6 +32,7 @@ class Incoming:
     attachment: Attachment | None = None
     callback_id: str | None = None
     callback_data: str | None = None
+    pressed_message_id: int | None = None
     language_code: str | None = None
 
 
@@ -86,8 +87,14 @@ class InboundHandler:
         contact = await self._contacts.get_or_create(update.chat_id, now=now)
         if update.message_id is not None:
             self._sender.note_incoming(contact, update.message_id)
+        if update.pressed_message_id is not None:
+            self._sender.note_pressed(contact, update.pressed_message_id)
         try:
             await self._conversation.handle(contact, self._input(update))
+        except Exception:
+            # Not handled after all: let Telegram's redelivery (or a retry) count.
+            await self._ledger.release(self._bot_id, update.update_id)
+            raise
         finally:
             await self._sender.flush_incoming(contact)
 

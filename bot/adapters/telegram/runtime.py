@@ -20,7 +20,7 @@ from bot.adapters.telegram.retry import Sleep, patiently
 from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.telegram.webhook import HttpServer, make_app, webhook_path
 from bot.bootstrap import Core, bootstrap
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.i18n import translator_for
 from bot.services.actions import LANGUAGES
 from bot.services.clock import Clock
@@ -38,13 +38,14 @@ class TokenRefused(Exception):
     """The Bot API refused BOT_TOKEN (wrong, or revoked in @BotFather)."""
 
 
-async def introduce(api: BotApi, sleep: Sleep = asyncio.sleep) -> BotInfo:
-    """getMe, waiting as long as it takes while Telegram can't be reached: a bot started
-    before the network is up should come up with it, not die."""
+async def introduce(framework: Framework, sleep: Sleep = asyncio.sleep) -> BotInfo:
+    """Start the library and getMe, waiting as long as it takes while Telegram can't be
+    reached: a bot started before the network is up should come up with it, not die."""
     wait = FIRST_WAIT
     while True:
         try:
-            return await api.get_me()
+            await framework.start()
+            return await framework.api.get_me()
         except Rejected as refused:
             raise TokenRefused(str(refused)) from None
         except (Transient, RetryAfter) as failure:
@@ -111,7 +112,7 @@ class Running:
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.framework.close()
         await self.core.close()
@@ -127,8 +128,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
 
     framework = make_framework(settings, receive)
     try:
-        await framework.start()
-        me = await introduce(framework.api)
+        me = await introduce(framework)
     except Exception:
         await framework.close()
         await core.close()
@@ -172,7 +172,13 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     http = HttpServer(app, host, port)
     running = Running(core, framework, http, handler[0])
     try:
-        await http.start()
+        try:
+            await http.start()
+        except OSError as error:
+            raise SettingsError(
+                f"setting WEBHOOK_LISTEN is wrong: cannot listen on {host}:{port} "
+                f"({error.strerror or error})"
+            ) from None
         await publish_menus(framework.api, core.library.current, LANGUAGES - {"en"}, translators)
         if webhook:
             await patiently(

@@ -43,14 +43,18 @@ class TelegramSender:
         self._codec = codec
         self._translators = translators
         self._clock = clock
-        # The last question sent per chat, so a multi-choice pick edits it in place.
-        self._questions: dict[int, int] = {}
+        # The message whose button was pressed, per contact, for this turn only: a pick in
+        # a multi-choice question re-draws that very message.
+        self._pressed: dict[int, int] = {}
         # The person's message ids of turns in progress, saved with the replies' ids in one
         # statement (a quick exit deletes both).
         self._incoming: dict[int, list[int]] = {}
 
     def note_incoming(self, contact: ContactRecord, message_id: int) -> None:
         self._incoming.setdefault(contact.id, []).append(message_id)
+
+    def note_pressed(self, contact: ContactRecord, message_id: int) -> None:
+        self._pressed[contact.id] = message_id
 
     async def flush_incoming(self, contact: ContactRecord) -> None:
         """Save the person's message ids if no delivery did (the turn failed)."""
@@ -71,6 +75,7 @@ class TelegramSender:
         except TelegramError as error:
             log.error("contact %d: message not delivered: %s", contact.id, type(error).__name__)
         finally:
+            self._pressed.pop(contact.id, None)
             await self._record(contact, sent)
 
     async def _record(self, contact: ContactRecord, sent: list[int]) -> None:
@@ -81,11 +86,11 @@ class TelegramSender:
     async def _show(self, contact: ContactRecord, message: OutMessage, sent: list[int]) -> None:
         chat = contact.chat_id
         keyboard = self._keyboard(chat, message)
-        previous = self._questions.get(chat)
-        if message.updates_question and previous is not None:
+        pressed = self._pressed.get(contact.id)
+        if message.updates_question and pressed is not None:
             try:
                 await patiently(
-                    lambda: self._api.edit_message(chat, previous, escape(message.text), keyboard)
+                    partial(self._api.edit_message, chat, pressed, escape(message.text), keyboard)
                 )
                 return
             except Rejected:
@@ -96,8 +101,6 @@ class TelegramSender:
             sent.append(
                 await patiently(partial(self._api.send_message, chat, escape(part), markup))
             )
-        if message.question is not None:
-            self._questions[chat] = sent[-1]
 
     def _keyboard(self, chat: int, message: OutMessage) -> Keyboard | None:
         if not message.rows:
@@ -109,8 +112,8 @@ class TelegramSender:
     async def erase(self, contact: ContactRecord) -> None:
         """Delete every message of the conversation Telegram still allows us to."""
         since = self._clock.now() - DELETABLE_FOR
-        ids = await self._messages.recent(contact.id, since)
-        self._questions.pop(contact.chat_id, None)
+        pending = self._incoming.pop(contact.id, [])  # the /exit itself, not saved yet
+        ids = sorted({*await self._messages.recent(contact.id, since), *pending})
         for start in range(0, len(ids), DELETE_BATCH):
             batch = ids[start : start + DELETE_BATCH]
             try:

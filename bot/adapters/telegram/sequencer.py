@@ -7,7 +7,6 @@ chaining its work onto the previous work for the same chat.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 
@@ -21,8 +20,8 @@ class ChatSequencer:
 
         async def in_turn() -> None:
             if previous is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(previous)
+                # Wait for it however it ends (failed or cancelled), never taking its fate.
+                await asyncio.wait([previous])
             await work()
 
         task = asyncio.ensure_future(in_turn())
