@@ -11,6 +11,7 @@ from bot.config import Settings, SettingsError
 from bot.services.actions import ActionRegistry, builtin_actions
 from bot.services.clock import Clock, SystemClock
 from bot.services.conversation import ConversationService
+from bot.services.housekeeping import forget_quiet_sessions
 from bot.services.library import FlowLibrary
 from bot.services.locks import KeyedLock
 from bot.services.ports import Sender
@@ -72,6 +73,6 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         actions=actions,
         clock=clock or SystemClock(),
     )
-    purged = await core.sessions.purge_expired(core.clock.now())
+    purged = await forget_quiet_sessions(core.sessions, core.clock.now())
     log.info("started: %d flows; %d expired sessions deleted", len(library.current.by_id), purged)
     return core

@@ -48,6 +48,13 @@ class Session:
     def active(self) -> bool:
         return self.flow is not None
 
+    def without_answers(self) -> Session:
+        """Where the person was, and nothing they said: enough to tell them, when they come
+        back after a long quiet, why the conversation starts again."""
+        return Session(
+            self.flow, self.step, self.waiting, expires_at=self.expires_at, turn=self.turn
+        )
+
     def copy(self) -> Session:
         """A copy the engine may change. Containers are copied; values are shared, because
         the engine replaces values and never changes one in place."""

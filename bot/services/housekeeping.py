@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.services.clock import Clock
 from bot.storage import MessageLog, SqlSessionStore, UpdateLedger
@@ -13,6 +13,9 @@ from bot.storage import MessageLog, SqlSessionStore, UpdateLedger
 log = logging.getLogger(__name__)
 
 EVERY = timedelta(minutes=10)
+# An expired session keeps (without answers) where the person was for this long, so coming
+# back is met with "we stopped our last conversation…" rather than a start from nowhere.
+QUIET_MARKERS_KEPT = timedelta(days=30)
 # Telegram redelivers an unacknowledged update for at most a day; a week is ample.
 UPDATE_IDS_KEPT = timedelta(days=7)
 MESSAGE_IDS_KEPT = timedelta(hours=48)
@@ -23,12 +26,18 @@ async def tidy_once(
 ) -> tuple[int, int, int]:
     now = clock.now()
     counts = (
-        await sessions.purge_expired(now),
+        await forget_quiet_sessions(sessions, now),
         await ledger.purge(now - UPDATE_IDS_KEPT),
         await messages.purge(now - MESSAGE_IDS_KEPT),
     )
-    log.info("housekeeping: deleted %d sessions, %d update ids, %d message ids", *counts)
+    log.info("housekeeping: forgot %d sessions, %d update ids, %d message ids", *counts)
     return counts
+
+
+async def forget_quiet_sessions(sessions: SqlSessionStore, now: datetime) -> int:
+    """Drop the answers of sessions gone quiet; delete the long-expired ones."""
+    stripped = await sessions.forget_expired_answers(now)
+    return stripped + await sessions.purge_expired(now - QUIET_MARKERS_KEPT)
 
 
 async def keep_tidy(

@@ -92,6 +92,26 @@ class SqlSessionStore:
         async with statement_connection(self._sessionmaker) as connection:
             await connection.execute(delete(session_table).where(_c.contact_id == contact_id))
 
+    async def forget_expired_answers(self, now: datetime) -> int:
+        """Strip the answers from sessions that expired before `now`, keeping where each
+        person was; return how many. A stripped row is saved after it expired, which is
+        how it is told apart (`updated_at` > `expires_at`) and not stripped again."""
+        require_aware("now", now)
+        query = select(_c.contact_id, _c.data, _c.version).where(
+            _c.expires_at < now, _c.updated_at <= _c.expires_at
+        )
+        async with statement_connection(self._sessionmaker) as connection:
+            expired = (await connection.execute(query)).all()
+        stripped = 0
+        for row in expired:
+            quiet = Session.from_dict(row.data).without_answers()
+            try:
+                await self.save(row.contact_id, quiet, expected_version=row.version, now=now)
+            except (StaleSession, ContactNotFoundError):
+                continue  # they came back (or left for good) meanwhile
+            stripped += 1
+        return stripped
+
     async def purge_expired(self, now: datetime) -> int:
         """Delete the sessions that expired before `now`; return how many there were."""
         require_aware("now", now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ from bot.engine import (
 from bot.services.actions import ActionContext, ActionRegistry, builtin_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
+from bot.services.housekeeping import forget_quiet_sessions
 from bot.services.locks import KeyedLock
 from bot.storage import ContactRecord, ContactRepository, SqlSessionStore, StoredSession
 from tests.engine.builders import NOW, flow, flows, sample
@@ -283,3 +285,38 @@ async def test_regression_no_action_runs_on_a_remembered_session_another_process
     stored = await SqlSessionStore(sessionmaker).load(contact.id)
     assert stored is not None
     assert (stored.session.active, stored.version) == (False, 3), "'2' answered 'Where?'"
+
+
+async def test_someone_back_after_a_long_quiet_is_told_why_it_starts_again(
+    sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
+) -> None:
+    sender = RecordingSender()
+    clock = FixedClock(NOW)
+    talk = ConversationService(
+        flows=sample,
+        sessions=SqlSessionStore(sessionmaker),
+        actions=builtin_actions(ContactRepository(sessionmaker)),
+        sender=sender,
+        clock=clock,
+    )
+    await talk.handle(contact, Input.say("hi"))
+    await talk.handle(contact, Input.press("pick", "report"))
+    await talk.handle(contact, Input.press("who", "victim"))
+    clock.advance(timedelta(hours=5))
+    assert await forget_quiet_sessions(SqlSessionStore(sessionmaker), clock.now()) == 1
+    stored = await SqlSessionStore(sessionmaker).load(contact.id)
+    assert stored is not None
+    assert stored.session.vars == {}, "answers are gone once the session went quiet"
+    back = ConversationService(
+        flows=sample,
+        sessions=SqlSessionStore(sessionmaker),
+        actions=builtin_actions(ContactRepository(sessionmaker)),
+        sender=sender,
+        clock=clock,
+    )
+    await back.handle(contact, Input.say("hello again"))
+    assert said(sender, contact)[-3:] == [
+        texts.EXPIRED,
+        "Hello. I am Standby.",
+        "What would you like to do?",
+    ]

@@ -273,3 +273,24 @@ async def test_sessions_survive_a_restart(database_url: str) -> None:
 
     assert stored is not None
     assert (stored.version, stored.session) == (1, full_session())
+
+
+async def test_expired_sessions_keep_where_the_person_was_but_no_answers(
+    store: SqlSessionStore, sessionmaker: async_sessionmaker[AsyncSession], contact_id: int
+) -> None:
+    quiet = full_session()
+    quiet.expires_at = NOW - timedelta(minutes=1)
+    await store.save(contact_id, quiet, expected_version=None, now=NOW - timedelta(hours=3))
+    still = await new_contact(sessionmaker, chat_id=1002)
+    await store.save(still, full_session(), expected_version=None, now=NOW)
+
+    assert await store.forget_expired_answers(NOW) == 1
+    assert await store.forget_expired_answers(NOW) == 0, "not stripped twice"
+    stripped = await store.load(contact_id)
+    assert stripped is not None
+    kept = stripped.session
+    assert (kept.flow, kept.step, kept.expires_at) == ("report", "when", quiet.expires_at)
+    assert (kept.vars, kept.labels, kept.picked, kept.history, kept.stack) == ({}, {}, [], [], [])
+    other = await store.load(still)
+    assert other is not None
+    assert other.session == full_session(), "sessions not yet expired keep their answers"
