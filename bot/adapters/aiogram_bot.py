@@ -28,8 +28,7 @@ from aiogram.types import (
 
 from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
 from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
-from bot.adapters.telegram.inbound import Incoming
-from bot.engine import Attachment
+from bot.adapters.telegram.inbound import Incoming, attachment_of
 
 T = TypeVar("T")
 Receive = Callable[[Incoming], Awaitable[None]]
@@ -104,15 +103,7 @@ class AiogramApi:
 
 
 def incoming_message(update_id: int, message: Message) -> Incoming:
-    attachment = None
-    if message.photo:
-        biggest = message.photo[-1]
-        attachment = Attachment("photo", biggest.file_id, biggest.file_size, "image/jpeg")
-    elif message.document:
-        document = message.document
-        attachment = Attachment(
-            "document", document.file_id, document.file_size, document.mime_type
-        )
+    attachment = attachment_of(message.photo, message.document)
     user = message.from_user
     return Incoming(
         update_id=update_id,

@@ -23,8 +23,7 @@ from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
 from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
-from bot.adapters.telegram.inbound import Incoming
-from bot.engine import Attachment
+from bot.adapters.telegram.inbound import Incoming, attachment_of
 
 T = TypeVar("T")
 PTB_SLOTS = 4096
@@ -125,13 +124,7 @@ def incoming(update: Update) -> Incoming | None:
     message = update.message
     if message is None:
         return None
-    attachment = None
-    if message.photo:
-        biggest = message.photo[-1]
-        attachment = Attachment("photo", biggest.file_id, biggest.file_size, "image/jpeg")
-    elif message.document:
-        doc = message.document
-        attachment = Attachment("document", doc.file_id, doc.file_size, doc.mime_type)
+    attachment = attachment_of(message.photo, message.document)
     user = message.from_user
     return Incoming(
         update_id=update.update_id,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 
 from bot.engine.triggers import normalise_words
 from bot.flowdef.flowfile import FlowFile
+from bot.flowdef.graph import reach
 from bot.flowdef.limits import MAX_FLOWS
 from bot.flowdef.messages import suggest
 from bot.flowdef.problems import Problem
@@ -115,14 +115,10 @@ def _check_reach(by_id: dict[str, FlowFile]) -> None:
     ]
     if not starts:
         return  # without a home every flow would be unreachable: the missing home says it all
-    reached: set[str] = set()
-    queue = deque(starts)
-    while queue:
-        flow_id = queue.popleft()
-        if flow_id in reached or flow_id not in by_id:
-            continue
-        reached.add(flow_id)
-        queue.extend(link.target for link in by_id[flow_id].links)
+    reached = reach(
+        (f for f in starts if f in by_id),
+        lambda flow_id: (link.target for link in by_id[flow_id].links if link.target in by_id),
+    )
     for flow_id, file in by_id.items():
         # A broken file has more pressing problems than being unreachable.
         if flow_id not in reached and not file.found.has_errors:

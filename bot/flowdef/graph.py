@@ -7,7 +7,7 @@ counts as a way out just like the end.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from bot.engine.model import Action, Ask, Call, Check, End, Flow, Goto, Say, Step
 from bot.flowdef.flowfile import FlowFile
@@ -43,17 +43,25 @@ def _ask_successors(step: Ask) -> list[str | None]:
     return [*chosen, step.next] if falls_through else chosen
 
 
-def reachable(steps: Mapping[str, Step], start: Iterable[str]) -> set[str]:
-    """Steps that can be reached from `start` following `successors`."""
+def reach(start: Iterable[str], edges: Callable[[str], Iterable[str]]) -> set[str]:
+    """Every node reachable from `start`; `edges` gives a node's neighbours."""
     seen: set[str] = set()
     queue = deque(start)
     while queue:
-        step_id = queue.popleft()
-        if step_id in seen or step_id not in steps:
-            continue
-        seen.add(step_id)
-        queue.extend(t for t in successors(steps[step_id]) if t is not None)
+        node = queue.popleft()
+        if node not in seen:
+            seen.add(node)
+            queue.extend(edges(node))
     return seen
+
+
+def reachable(steps: Mapping[str, Step], start: Iterable[str]) -> set[str]:
+    """Steps that can be reached from `start` following `successors`."""
+
+    def following(step_id: str) -> Iterable[str]:
+        return (t for t in successors(steps[step_id]) if t is not None and t in steps)
+
+    return reach((s for s in start if s in steps), following)
 
 
 def can_finish(flow: Flow) -> set[str]:

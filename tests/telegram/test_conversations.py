@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
+from pathlib import Path
 
 import pytest
 
 from bot.config import configure_logging
 from bot.engine import texts
 from bot.testing import Emulator, Fault
-from tests.telegram.conftest import TOKEN, StartBot, reply_with
+from tests.telegram.conftest import ROOT, TOKEN, StartBot, reply_with
 
 
 async def test_from_start_to_the_end_of_a_flow_with_a_quick_exit(
@@ -202,3 +204,40 @@ async def test_regression_a_typed_exit_is_deleted_too(
     await ida.send("/exit")
     await ida.wait_until(lambda: all(m.deleted for m in ida.history), 10, "a quick exit")
     assert [m.content for m in ida.history if not m.from_bot] == ["/about", "/exit"]
+
+
+EVIDENCE_FLOW = """\
+spec: 1
+flow: evidence
+triggers:
+  commands: [/evidence]
+steps:
+  - id: photo
+    ask: Send a photo.
+    input: photo
+    save: picture
+  - id: file
+    ask: Now a file.
+    input: document
+    save: paper
+  - id: thanks
+    say: "Thanks for {picture} and {paper}."
+"""
+
+
+async def test_photos_and_documents_arrive_as_attachments(
+    emulator: Emulator, start_bot: StartBot, tmp_path: Path
+) -> None:
+    flows = tmp_path / "flows"
+    shutil.copytree(ROOT / "flows", flows)
+    (flows / "evidence.yaml").write_text(EVIDENCE_FLOW)
+    await start_bot(FLOWS_DIR=flows)
+    eve = emulator.user(50, "Eve")
+    await eve.send("/evidence")
+    await reply_with(eve, "Send a photo.")
+    await eve.send("not a photo")
+    await reply_with(eve, texts.SEND_PHOTO)
+    await eve.send_photo(b"\xff\xd8\xff\xe0 pretend jpeg")
+    await reply_with(eve, "Now a file.")
+    await eve.send_document(b"%PDF-1.4 pretend", "statement.pdf")
+    await reply_with(eve, "Thanks for a photo and a file.")

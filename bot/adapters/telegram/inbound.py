@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.adapters.telegram.api import BotApi
 from bot.adapters.telegram.callbacks import CallbackCodec
@@ -34,6 +35,30 @@ class Incoming:
     callback_data: str | None = None
     pressed_message_id: int | None = None
     language_code: str | None = None
+
+
+class _File(Protocol):
+    @property
+    def file_id(self) -> str: ...
+
+    @property
+    def file_size(self) -> int | None: ...
+
+
+class _Document(_File, Protocol):
+    @property
+    def mime_type(self) -> str | None: ...
+
+
+def attachment_of(photo: Sequence[_File] | None, document: _Document | None) -> Attachment | None:
+    """The photo (Telegram sends every size, smallest first: keep the largest) or document
+    of a message, whichever library parsed it."""
+    if photo:
+        biggest = photo[-1]
+        return Attachment("photo", biggest.file_id, biggest.file_size, "image/jpeg")
+    if document is not None:
+        return Attachment("document", document.file_id, document.file_size, document.mime_type)
+    return None
 
 
 class InboundHandler:
