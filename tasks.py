@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -27,11 +28,19 @@ STAMP = VENV / ".setup-stamp"
 def ensure_venv() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be run by an older python3
         sys.exit(f"Standby needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    # A venv's scripts point at the folder and Python that made it: after a move, with
+    # another Python, or when an install stopped halfway, build it again from scratch.
+    where = f"{ROOT} python{sys.version_info.major}.{sys.version_info.minor}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = f"{digest} {where}"
+    current = STAMP.read_text() if STAMP.exists() else ""
+    if VENV.exists() and not current.endswith(where):
+        print("Rebuilding .venv (it was made elsewhere or not finished) …", flush=True)
+        shutil.rmtree(VENV)
     if not PYTHON.exists():
         print("Creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    if current == wanted:
         return
     print("Installing Standby and its tools into .venv (first time takes a minute) …", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]

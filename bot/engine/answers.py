@@ -222,7 +222,7 @@ _MONTHS = {
     )
     for name in names
 }
-_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _NUMERIC = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _WORDY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)(?:,?\s+(\d{4}))?")
@@ -233,8 +233,8 @@ def parse_date(text: str, today: date, *, ahead: bool = False) -> date | None:
     """UK-style dates: today, yesterday, tomorrow, 21/11/2026, 21-11-26, 21/11, 2026-11-21,
     21 November 2026, 21st Nov, November 21. None when it is not a real date."""
     word = text.strip().casefold().rstrip(".")
-    if word in _RELATIVE_DAYS:
-        return today + timedelta(days=_RELATIVE_DAYS[word])
+    if word in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[word])
     if found := _ISO.fullmatch(word):
         return _make(int(found[1]), int(found[2]), int(found[3]))
     if found := _NUMERIC.fullmatch(word):
@@ -272,3 +272,7 @@ def _make(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+# Words people type as answers: a trigger word must not be one of them.
+ANSWER_WORDS = YES_WORDS | NO_WORDS | frozenset(RELATIVE_DAYS) | {"done", "skip", "back"}

@@ -41,8 +41,9 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TIME).date()
 
 
-# Far more than any real conversation turn needs; stops a loop the checker missed.
-MAX_STEPS_PER_SPRINT = 500
+# Above any chain the checker allows (a flow has at most 2,000 steps and loops without a
+# question are refused); only stops a loop the checker somehow missed.
+MAX_STEPS_PER_SPRINT = 10_000
 # How many questions Back can step through; older ones are not kept.
 MAX_HISTORY = 20
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.engine.answers import ANSWER_WORDS
 from bot.engine.triggers import normalise_words
 from bot.flowdef.flowfile import FlowFile
 from bot.flowdef.graph import reach
@@ -32,6 +33,7 @@ def check_directory(
     problems += _check_home(files, directory)
     _check_triggers(files)
     _check_links(files, by_id)
+    _check_call_cycles(files, by_id)
     _check_reach(by_id)
     return by_id, problems
 
@@ -84,6 +86,12 @@ def _check_triggers(files: Sequence[FlowFile]) -> None:
             for index, name in enumerate(names):
                 key = f"{kind}:{name if kind == 'command' else normalise_words(name)}"
                 line = lines.line_of(index) if isinstance(lines, YamlList) else raw.line
+                if kind == "word" and _is_an_answer(normalise_words(name)):
+                    message = (
+                        f"word '{name}' is something people type as an answer (or a button's "
+                        "number): they would be taken away mid-question; choose another word"
+                    )
+                    file.found.error(line, message, "answer_trigger")
                 other = seen.get(key)
                 if key in mine:
                     file.found.error(line, f"{kind} '{name}' is listed twice", "duplicate_trigger")
@@ -95,6 +103,29 @@ def _check_triggers(files: Sequence[FlowFile]) -> None:
                 mine.add(key)
         for key in mine:
             seen.setdefault(key, file)
+
+
+def _is_an_answer(word: str) -> bool:
+    return word in ANSWER_WORDS or (word.isdecimal() and int(word) < 100)
+
+
+def _check_call_cycles(files: Sequence[FlowFile], by_id: dict[str, FlowFile]) -> None:
+    """A flow that calls (directly or not) a flow that calls it back piles up a place to
+    return to on every round, and the person can never get back out of them all."""
+    calls = {
+        file.id: [link for link in file.links if link.key == "call" and link.target in by_id]
+        for file in files
+        if file.id is not None
+    }
+    for file in files:
+        for link in calls.get(file.id or "", []):
+            back = reach([link.target], lambda f: [c.target for c in calls.get(f, [])])
+            if file.id in back:
+                message = (
+                    f"'call: {link.target}' can lead back here and call it again, so every "
+                    "round adds another place to return to: use 'goto' to go back instead"
+                )
+                file.found.error(link.line, message, "call_cycle", link.step)
 
 
 def _check_links(files: Sequence[FlowFile], by_id: dict[str, FlowFile]) -> None:

@@ -147,6 +147,9 @@ def _check_choices(doc: AskDoc, step: ReadStep, found: Found) -> list[str]:
     for index, choice in enumerate(choices):
         line = line_at(step.raw, ("choices", index), step.line)
         value = choice.value or slug(choice.label)
+        if "{" in choice.label or "}" in choice.label:
+            message = "a button label can't hold '{' or '}' (placeholders work in texts only)"
+            found.error(line, message, "label_braces", doc.id)
         if not value:
             message = f"can't make a value from label '{choice.label}': add 'value:'"
             found.error(line, message, "invalid_value", doc.id)

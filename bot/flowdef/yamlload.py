@@ -117,6 +117,8 @@ def load_yaml(text: str, found: Found) -> Any:
     Problems go to `found`; the result is None when the text is not YAML at all, and
     otherwise as much of the data as could be read, so later checks still run.
     """
+    if _has_invisible_characters(text, found):
+        return None
     parser = _Events(text) if _FastEvents is None else _FastEvents(text)
     builder = _Builder(found)
     try:
@@ -128,10 +130,31 @@ def load_yaml(text: str, found: Found) -> Any:
     except _TooDeepError as error:
         found.error(int(str(error)), "this is nested too deeply", "yaml_depth")
         return None
+    except yaml.YAMLError as error:  # anything else the reader refuses
+        found.error(1, f"this is not valid YAML: {error}", "yaml_syntax")
+        return None
     finally:
         if _FastEvents is not None and isinstance(parser, _FastEvents):
             parser.dispose()
     return builder.root
+
+
+# Control characters (tab, CR and LF aside) and the Unicode line separators that YAML
+# counts as line breaks: often pasted from a word processor, never wanted in a flow.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _has_invisible_characters(text: str, found: Found) -> bool:
+    bad = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if (hit := _INVISIBLE.search(line)) is not None:
+            message = (
+                f"there is an invisible character here (U+{ord(hit.group()):04X}), often "
+                "pasted from a word processor: delete it"
+            )
+            found.error(number, message, "invisible_character")
+            bad = True
+    return bad
 
 
 def _syntax(error: yaml.MarkedYAMLError) -> str:

@@ -8,6 +8,7 @@ takes over.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ class ActionRegistry:
             log.error("no handler for action %r", context.request.name)
             return ActionResult(ok=False)
         try:
-            return await handler(context)
+            result = await handler(context)
+            json.dumps(dict(result.values), allow_nan=False)  # they become session data
+            return result
         except Exception:
             log.exception(
                 "action %r failed at %s/%s",

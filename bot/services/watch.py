@@ -21,5 +21,5 @@ async def watch_flows(library: FlowLibrary, every: float = 2.0) -> None:
             if fingerprint(library.directory) != library.seen:
                 log.info("flow files changed; reloading")
                 library.reload()
-        except OSError as error:  # the folder is being replaced by a deploy, say
+        except Exception as error:  # a folder being replaced by a deploy, say: keep watching
             log.error("flows not reloaded: %s", type(error).__name__)

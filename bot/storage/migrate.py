@@ -130,6 +130,9 @@ def _without_sqlite_foreign_keys(connection: Connection, migrate: Callable[[Conn
     # that drop would cascade and delete every session. SQLite's documented procedure is
     # to switch them off (only possible outside a transaction), then check them after.
     connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    # pysqlite issues no BEGIN before DDL, so without this a failing migration would leave
+    # half its changes behind; IMMEDIATE also makes a second migrating process wait.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
     result = migrate(connection)
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:

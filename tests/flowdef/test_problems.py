@@ -173,6 +173,10 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             ),
         },
         [
+            "flows/home.yaml:5: word 'yes' is something people type as an answer (or a button's "
+            "number): they would be taken away mid-question; choose another word",
+            "flows/home.yaml:5: word 'no' is something people type as an answer (or a button's "
+            "number): they would be taken away mid-question; choose another word",
             "flows/home.yaml:5: word 'Emergency!' is already a trigger of flow 'a' (flows/a.yaml)",
         ],
     ),
@@ -282,7 +286,63 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
                 "  - id: more\n    call: home\n    next: bye\n",
             )
         },
-        ["flows/home.yaml:13: step 'bye': variable 'town' is used before anything sets it"],
+        [
+            "flows/home.yaml:13: step 'bye': variable 'town' is used before anything sets it",
+            "flows/home.yaml:15: step 'more': 'call: home' can lead back here and call it "
+            "again, so every round adds another place to return to: use 'goto' to go back "
+            "instead",
+        ],
+    ),
+    (
+        "a trigger word that is a button's number",
+        {"home.yaml": HOME.replace("home: true\n", "home: true\ntriggers: {words: ['2']}\n")},
+        [
+            "flows/home.yaml:4: word '2' is something people type as an answer (or a button's "
+            "number): they would be taken away mid-question; choose another word"
+        ],
+    ),
+    (
+        "braces in a button label",
+        {
+            "home.yaml": HOME + "  - id: q\n    ask: Where?\n    choices:\n"
+            "      - label: Report {area}\n        value: r\n"
+        },
+        [
+            "flows/home.yaml:10: step 'q': a button label can't hold '{' or '}' "
+            "(placeholders work in texts only)"
+        ],
+    ),
+    (
+        "invisible characters pasted from a word processor",
+        {"home.yaml": HOME.replace("say: Hi", "say: Hi\u2028there") + "  - id: z\n    say: \x0b\n"},
+        [
+            "flows/home.yaml:6: there is an invisible character here (U+2028), often pasted "
+            "from a word processor: delete it",
+            "flows/home.yaml:8: there is an invisible character here (U+000B), often pasted "
+            "from a word processor: delete it",
+        ],
+    ),
+    (
+        "two flows calling each other",
+        {
+            "home.yaml": _flow(
+                "flow: home\nhome: true\n",
+                "  - id: q\n    ask: Go?\n    choices:\n"
+                "      - {label: Go, value: go, next: go}\n      - {label: Stop, next: bye}\n"
+                "  - id: go\n    call: other\n    next: q\n"
+                "  - id: bye\n    end: true\n",
+            ),
+            "other.yaml": _flow(
+                "flow: other\n",
+                "  - id: q\n    ask: Back?\n    input: yes_no\n  - id: go\n    call: home\n",
+            ),
+        },
+        [
+            "flows/home.yaml:11: step 'go': 'call: other' can lead back here and call it again, "
+            "so every round adds another place to return to: use 'goto' to go back instead",
+            "flows/other.yaml:8: step 'go': 'call: home' can lead back here and call it again, "
+            "so every round adds another place to return to: use 'goto' to go back instead",
+        ],
     ),
     (
         "a variable must be set on every way to where it is used",

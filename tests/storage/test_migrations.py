@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
@@ -97,3 +99,30 @@ async def test_concurrent_upgrades_migrate_once(empty_database_url: str) -> None
     await asyncio.gather(*(migrate.upgrade(empty_database_url) for _ in range(3)))
 
     assert await migrate.current(empty_database_url) == migrate.head()
+
+
+def test_regression_a_failing_sqlite_migration_leaves_nothing_behind(tmp_path: Path) -> None:
+    """pysqlite sends no BEGIN before DDL: a migration failing halfway used to keep its
+    first changes while the recorded version stayed put."""
+    url = f"sqlite:///{tmp_path / 'atomic.db'}"
+    asyncio.run(migrate.upgrade(url))
+
+    def half_then_fail(connection: Connection) -> None:
+        connection.execute(text("CREATE TABLE half_done (id INTEGER)"))
+        raise RuntimeError("the second half of the migration failed")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(migrate._in_worker_thread(url, half_then_fail))
+
+    async def tables() -> list[str]:
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as connection:
+                rows = await connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+                return [row[0] for row in rows]
+        finally:
+            await engine.dispose()
+
+    assert "half_done" not in asyncio.run(tables())
