@@ -16,7 +16,7 @@ from bot.engine.events import (
     SessionExpired,
     WaitStarted,
 )
-from bot.engine.inputs import ActionResult, Attachment, Input, UserInput
+from bot.engine.inputs import ActionResult, Attachment, Input
 from bot.engine.model import (
     Action,
     Ask,
@@ -64,7 +64,6 @@ __all__ = [
     "Sprint",
     "Step",
     "Trigger",
-    "UserInput",
     "Value",
     "WaitStarted",
     "resume",

@@ -70,6 +70,3 @@ class ActionResult:
 
     ok: bool = True
     values: Mapping[str, Value] = field(default_factory=dict)
-
-
-UserInput = Input

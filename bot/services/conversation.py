@@ -97,10 +97,6 @@ class ConversationService:
         if len(self._recent) > RECENT_SESSIONS:
             self._recent.popitem(last=False)
 
-    def forget(self, contact_id: int) -> None:
-        """Drop what this process remembers of a contact's session (after deleting it)."""
-        self._recent.pop(contact_id, None)
-
     async def _run_actions(
         self, contact: ContactRecord, flows: Flows, sprint: Sprint, events: list[Event]
     ) -> Sprint:

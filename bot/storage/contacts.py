@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from bot.storage.columns import UtcDateTime, require_aware
 from bot.storage.database import statement_connection
 from bot.storage.errors import ContactNotFoundError
-from bot.storage.statements import insert_unless_exists
+from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import LANGUAGE_MAX_LENGTH, contact_table
 
 _c = contact_table.c
@@ -67,10 +67,8 @@ class ContactRepository:
                 "created_at": now,
                 "last_seen_at": now,
             }
-            insert = insert_unless_exists(
-                connection.dialect.name, contact_table, "chat_id", values
-            ).returning(*contact_table.c)
-            row = (await connection.execute(insert)).first()
+            insert = insert_ignoring_conflicts(connection.dialect.name, contact_table, "chat_id")
+            row = (await connection.execute(insert.returning(*contact_table.c), values)).first()
             if row is not None:
                 return _record(row)
             # Another caller inserted the chat between our SELECT and INSERT.

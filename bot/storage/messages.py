@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
 from bot.storage.errors import ContactNotFoundError
-from bot.storage.statements import inserting
+from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import chat_message_table
 
 _c = chat_message_table.c
@@ -53,7 +53,7 @@ class MessageLog:
             for id_, from_bot in dict(messages).items()
         ]
         async with statement_connection(self._sessionmaker) as connection:
-            statement = inserting(
+            statement = insert_ignoring_conflicts(
                 connection.dialect.name, chat_message_table, ("contact_id", "message_id")
             )
             try:

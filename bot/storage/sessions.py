@@ -14,7 +14,7 @@ from bot.engine.session import Session
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
 from bot.storage.errors import ContactNotFoundError, StaleSession
-from bot.storage.statements import inserting
+from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import session_table
 
 _c = session_table.c
@@ -74,7 +74,9 @@ class SqlSessionStore:
             try:
                 if expected_version is None:
                     first = {"contact_id": contact_id, "version": 1, **values}
-                    statement = inserting(connection.dialect.name, session_table, "contact_id")
+                    statement = insert_ignoring_conflicts(
+                        connection.dialect.name, session_table, "contact_id"
+                    )
                     result = await connection.execute(statement, first)
                 else:
                     known = {"b_contact_id": contact_id, "b_expected": expected_version}

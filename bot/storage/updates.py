@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
-from bot.storage.statements import inserting
+from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import processed_update_table
 
 _c = processed_update_table.c
@@ -36,7 +36,7 @@ class UpdateLedger:
         """
         require_aware("now", now)
         async with statement_connection(self._sessionmaker) as connection:
-            statement = inserting(
+            statement = insert_ignoring_conflicts(
                 connection.dialect.name, processed_update_table, ("bot_id", "update_id")
             )
             values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}

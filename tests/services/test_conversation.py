@@ -19,6 +19,7 @@ from bot.engine import (
     InputKind,
     MessageCreated,
     Say,
+    Step,
     Trigger,
     texts,
 )
@@ -53,6 +54,21 @@ def service(
         sender=sender,
         clock=FixedClock(NOW),
         locks=KeyedLock(),
+    )
+
+
+def language_flows(choices: tuple[Choice, ...], *, then: Step) -> Flows:
+    """A language question, the set_language action, then `then`."""
+    return flows(
+        flow(
+            "menu",
+            Ask(
+                "lang", "Language?", InputKind.CHOICE, save="language", next="set", choices=choices
+            ),
+            Action("set", "set_language", {"language": "{language}"}, next=then.id),
+            then,
+            home=True,
+        )
     )
 
 
@@ -121,22 +137,7 @@ async def test_two_processes_resuming_one_session_lose_no_update(
 async def test_actions_run_through_the_registry(
     sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
 ) -> None:
-    languages = flows(
-        flow(
-            "menu",
-            Ask(
-                "lang",
-                "Language?",
-                InputKind.CHOICE,
-                save="language",
-                next="set",
-                choices=(Choice("العربية", "ar"),),
-            ),
-            Action("set", "set_language", {"language": "{language}"}, next="ok"),
-            Say("ok", "Now in {language}."),
-            home=True,
-        )
-    )
+    languages = language_flows((Choice("العربية", "ar"),), then=Say("ok", "Now in {language}."))
     sender = RecordingSender()
     talk = service(sessionmaker, sender, library=languages)
     await talk.handle(contact, Input.refresh())
@@ -257,21 +258,9 @@ async def test_a_remembered_session_deleted_elsewhere_starts_afresh(
 async def test_regression_no_action_runs_on_a_remembered_session_another_process_changed(
     sessionmaker: async_sessionmaker[AsyncSession], contact: ContactRecord
 ) -> None:
-    languages = flows(
-        flow(
-            "menu",
-            Ask(
-                "lang",
-                "Language?",
-                InputKind.CHOICE,
-                save="language",
-                next="set",
-                choices=(Choice("English", "en"), Choice("العربية", "ar")),
-            ),
-            Action("set", "set_language", {"language": "{language}"}, next="then"),
-            Ask("then", "Where?", InputKind.TEXT),
-            home=True,
-        )
+    languages = language_flows(
+        (Choice("English", "en"), Choice("العربية", "ar")),
+        then=Ask("then", "Where?", InputKind.TEXT),
     )
     sender = RecordingSender()
     one = service(sessionmaker, sender, library=languages)
