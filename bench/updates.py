@@ -4,8 +4,10 @@
                                       [--postgres postgresql://postgres@127.0.0.1/test]
 
 Each bot runs as its own process (as in production) against the Bot API emulator in this
-process; people are driven from here. Compared in the same run: a bare aiogram echo bot
-(the framework's floor), then Standby on aiogram and on python-telegram-bot with SQLite.
+process; people are driven from here. Compared in the same run: bare echo bots on aiogram
+and on python-telegram-bot (each framework's floor), then Standby on each, with SQLite (or
+PostgreSQL). "vs echo" is against the aiogram echo bot, "vs floor" against the echo bot of
+the same framework.
 Throughput: every person sends, waits for the reply, sends again. Latency: people send at a
 fixed total rate, and each update's time from sending to its reply is recorded.
 """
@@ -52,8 +54,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def bot_command(kind: str) -> list[str]:
-    if kind == "echo":
-        return [sys.executable, "-m", "bench.echo_bot"]
+    if kind.startswith("echo"):
+        framework = "ptb" if kind == "echo-ptb" else "aiogram"
+        return [sys.executable, "-m", "bench.echo_bot", framework]
     sampled = os.environ.get("BENCH_PY_SPY")  # a file name: sample the bot with py-spy
     if sampled:
         spy = str(Path(sys.executable).with_name("py-spy"))
@@ -81,7 +84,7 @@ async def start_bot(
         "HOME": str(folder),
         "BOT_TOKEN": TOKEN,
         "BOT_API_URL": base_url,
-        "BOT_FRAMEWORK": kind,
+        "BOT_FRAMEWORK": "ptb" if kind == "ptb" else "aiogram",
         "DATABASE_URL": database or f"sqlite:///{folder / f'{kind}.db'}",
         "FLOWS_DIR": str(ROOT / "bench" / "flows"),
         "WEBHOOK_LISTEN": "127.0.0.1:0",
@@ -152,6 +155,7 @@ async def measure(
     return Result(
         name={
             "echo": "bare aiogram echo",
+            "echo-ptb": "bare python-telegram-bot echo",
             "aiogram": "Standby (aiogram)",
             "ptb": "Standby (python-telegram-bot)",
         }[kind],
@@ -186,19 +190,23 @@ async def run_one(kind: str, args: argparse.Namespace) -> Result:
 
 
 async def main(args: argparse.Namespace) -> None:
-    results = [await run_one(kind, args) for kind in ("echo", "aiogram", "ptb")]
-    floor = results[0].throughput
+    kinds = ("echo", "echo-ptb", "aiogram", "ptb")
+    results = dict(zip(kinds, [await run_one(kind, args) for kind in kinds], strict=True))
+    floors = {"aiogram": results["echo"], "ptb": results["echo-ptb"]}
+    floor = results["echo"].throughput
     print(
         f"updates end to end on {'PostgreSQL' if args.postgres else 'SQLite'}, "
         f"{args.people} people; latency at {args.rate:.0f} updates/s for {args.seconds:.0f} s"
     )
     print(
-        f"  {'':32} {'updates/s':>10} {'vs echo':>8} {'CPU ms/upd':>10} "
+        f"  {'':32} {'updates/s':>10} {'vs echo':>8} {'vs floor':>8} {'CPU ms/upd':>10} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'rate held':>10}"
     )
-    for r in results:
+    for kind, r in results.items():
+        own = floors.get(kind)
+        versus_floor = f"{r.throughput / own.throughput:>8.2f}" if own else f"{'':>8}"
         print(
-            f"  {r.name:32} {r.throughput:>10.0f} {r.throughput / floor:>8.2f} "
+            f"  {r.name:32} {r.throughput:>10.0f} {r.throughput / floor:>8.2f} {versus_floor} "
             f"{r.cpu_ms:>10.2f} {r.p50:>8.1f} {r.p99:>8.1f} {r.achieved_rate:>10.0f}"
         )
 

@@ -107,6 +107,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _FastEvents = None  # type: ignore[assignment, misc]
 
 
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
 class _TooDeepError(Exception):
     """Raised with the line where nesting went past `MAX_DEPTH`."""
 
@@ -125,7 +128,12 @@ def load_yaml(text: str, found: Found) -> Any:
         while (event := parser.get_event()) is not None:
             builder.feed(event)
     except yaml.MarkedYAMLError as error:
-        found.error(_line(error.problem_mark or error.context_mark), _syntax(error), "yaml_syntax")
+        if error.problem == _LIBYAML_TOO_DEEP:  # PyYAML >= 6.0.3 stops deep nesting itself
+            found.error(_line(error.problem_mark), "this is nested too deeply", "yaml_depth")
+        else:
+            found.error(
+                _line(error.problem_mark or error.context_mark), _syntax(error), "yaml_syntax"
+            )
         return None
     except _TooDeepError as error:
         found.error(int(str(error)), "this is nested too deeply", "yaml_depth")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, func, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import UtcDateTime, require_aware
-from bot.storage.database import statement_connection
+from bot.storage.database import StatementConnection, statement_connection
 from bot.storage.errors import ContactNotFoundError
 from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import LANGUAGE_MAX_LENGTH, contact_table
@@ -120,7 +120,9 @@ class ContactRepository:
             raise ContactNotFoundError(contact_id)
 
 
-async def _clear_unreachable(connection: AsyncConnection, contact_id: int) -> ContactRecord | None:
+async def _clear_unreachable(
+    connection: StatementConnection, contact_id: int
+) -> ContactRecord | None:
     statement = (
         update(contact_table)
         .where(_c.id == contact_id)
@@ -131,7 +133,7 @@ async def _clear_unreachable(connection: AsyncConnection, contact_id: int) -> Co
     return None if row is None else _record(row)
 
 
-async def _by_chat_id(connection: AsyncConnection, chat_id: int) -> ContactRecord | None:
+async def _by_chat_id(connection: StatementConnection, chat_id: int) -> ContactRecord | None:
     row = (await connection.execute(_BY_CHAT, {"b_chat_id": chat_id})).first()
     return None if row is None else _record(row)
 
