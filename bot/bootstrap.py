@@ -11,6 +11,7 @@ from bot.config import Settings, SettingsError
 from bot.services.actions import ActionRegistry, builtin_actions
 from bot.services.clock import Clock, SystemClock
 from bot.services.conversation import ConversationService
+from bot.services.helplines import HelplineDirectory, HelplineFinder
 from bot.services.housekeeping import forget_quiet_sessions
 from bot.services.library import FlowLibrary
 from bot.services.locks import KeyedLock
@@ -57,7 +58,14 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
     database = make_engine(settings.DATABASE_URL or None)
     sessionmaker = make_sessionmaker(database)
     contacts = ContactRepository(sessionmaker)
-    actions = builtin_actions(contacts)
+    clock = clock or SystemClock()
+
+    def helplines() -> HelplineDirectory:
+        # The library's directory at the time of asking: a reload swaps it with the flows.
+        return library.helplines
+
+    finder = HelplineFinder(helplines, clock, settings.LOCALES_DIR)
+    actions = builtin_actions(contacts, helplines=finder)
     try:
         library = FlowLibrary(settings.FLOWS_DIR, actions.names)
     except Exception:
@@ -71,8 +79,13 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         sessions=SqlSessionStore(sessionmaker),
         library=library,
         actions=actions,
-        clock=clock or SystemClock(),
+        clock=clock,
     )
     purged = await forget_quiet_sessions(core.sessions, core.clock.now())
-    log.info("started: %d flows; %d expired sessions deleted", len(library.current.by_id), purged)
+    log.info(
+        "started: %d flows, %d helplines; %d expired sessions deleted",
+        len(library.current.by_id),
+        len(library.helplines),
+        purged,
+    )
     return core

@@ -3,10 +3,16 @@
 A transcript file has comment lines (`# …`), the person's lines (`> …`, as typed in
 `standby chat`: a number presses a button) and, after each, what Standby answered. Only
 the comments and the person's lines are read; the answers are regenerated and compared.
+
+A comment line `# language=ar` makes the person's saved language Arabic, and the
+transcript is rendered with the Arabic catalog (`locales/ar/…/messages.mo`; English where
+a message is missing). Name such files `<flow>[.<case>].<language>.txt`, e.g.
+`report.ar.txt`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,26 +23,33 @@ from bot.engine import Input
 from bot.services.actions import builtin_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
+from bot.services.helplines import HelplineFinder
 from bot.services.library import FlowLibrary
 from bot.storage import ContactRepository, SqlSessionStore, make_engine, make_sessionmaker
 from bot.storage.migrate import upgrade
 
 # A Saturday afternoon in London, so dates in transcripts never move.
 CLOCK_START = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
 PERSON = "> "
+# `# language=ar`: not `# language: …`, which is how language.txt (like every
+# transcript) names its flow.
+LANGUAGE_COMMENT = re.compile(r"# language=([a-z]{2,3})")
 
 
 @dataclass(frozen=True)
 class Script:
     comments: list[str]
     inputs: list[str]
+    language: str | None = None
 
 
 def read_script(path: Path) -> Script:
     lines = path.read_text(encoding="utf-8").splitlines()
     comments = [line for line in lines if line.startswith("#")]
     inputs = [line[len(PERSON) :] for line in lines if line.startswith(PERSON)]
-    return Script(comments, inputs)
+    languages = [found[1] for c in comments if (found := LANGUAGE_COMMENT.fullmatch(c))]
+    return Script(comments, inputs, languages[0] if languages else None)
 
 
 async def replay(
@@ -54,13 +67,15 @@ async def replay(
     try:
         makers = make_sessionmaker(engine)
         contacts = ContactRepository(makers)
-        library = FlowLibrary(flows_dir, builtin_actions(contacts).names)
-        screen = TerminalScreen(translator or SourceText())
         clock = FixedClock(CLOCK_START)
+        helplines = HelplineFinder(lambda: library.helplines, clock, LOCALES)
+        actions = builtin_actions(contacts, helplines=helplines)
+        library = FlowLibrary(flows_dir, actions.names)
+        screen = TerminalScreen(translator or SourceText())
         service = ConversationService(
             flows=lambda: library.current,
             sessions=SqlSessionStore(makers),
-            actions=builtin_actions(contacts),
+            actions=actions,
             sender=screen,
             clock=clock,
         )

@@ -1,10 +1,10 @@
-"""The `standby` command: chat, flows, db (and more as Standby grows)."""
+"""The `standby` command: chat, flows, db, i18n (and more as Standby grows)."""
 
 from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, flows, run
+from bot.cli import chat, db, flows, i18n, run
 
 app = typer.Typer(
     name="standby",
@@ -16,6 +16,7 @@ app.command("run")(run.run)
 app.command("chat")(chat.chat)
 app.add_typer(flows.app, name="flows", help="Check the flow files volunteers write.")
 app.add_typer(db.app, name="db", help="Create or upgrade the database.")
+app.add_typer(i18n.app, name="i18n", help="Translations: extract, update, check.")
 
 
 def main() -> None:

@@ -50,10 +50,12 @@ def check(
     ] = OutputFormat.TEXT,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
-    """Check every flow in DIRECTORY and list all problems, with file and line.
+    """Check every flow in DIRECTORY, and its helpline directory (data/helplines.yaml),
+    and list all problems, with file and line.
 
     Exits 0 when the flows can be used, 1 when there are errors (or warnings, with
-    --strict), 2 when the directory does not exist.
+    --strict), 2 when the directory does not exist. Notices (helplines due for a check)
+    never fail it.
     """
     if not directory.is_dir():
         typer.echo(f"There is no flows directory at '{directory}'.", err=True)
@@ -70,14 +72,17 @@ def check(
 
 
 def summary(result: LoadResult) -> str:
-    """`2 errors, 1 warning in 7 flows`, or `7 flows OK`."""
-    flows = _count(len(result.files), "flow")
-    counts = [
-        _count(len(found), name)
-        for found, name in ((result.errors, "error"), (result.warnings, "warning"))
-        if found
-    ]
-    return f"{', '.join(counts)} in {flows}" if counts else f"{flows} OK"
+    """`2 errors, 1 warning in 7 flows`, `7 flows OK`, or with a helpline directory
+    `7 flows and 21 helplines OK, 21 notices`."""
+    checked = _count(len(result.files), "flow")
+    if result.helplines is not None:
+        checked += f" and {_count(len(result.helplines), 'helpline')}"
+    failing = (result.errors, "error"), (result.warnings, "warning")
+    counts = [_count(len(found), name) for found, name in failing if found]
+    notices = f", {_count(len(result.notices), 'notice')}" if result.notices else ""
+    if counts:
+        return f"{', '.join(counts)}{notices} in {checked}"
+    return f"{checked} OK{notices}"
 
 
 def _count(number: int, noun: str) -> str:
@@ -87,4 +92,7 @@ def _count(number: int, noun: str) -> str:
 def _as_json(result: LoadResult, *, ok: bool) -> dict[str, object]:
     fields = ("path", "line", "flow", "step", "severity", "code", "message")
     problems = [{name: getattr(problem, name) for name in fields} for problem in result.problems]
-    return {"ok": ok, "flows": len(result.files), "problems": problems}
+    found: dict[str, object] = {"ok": ok, "flows": len(result.files)}
+    if result.helplines is not None:
+        found["helplines"] = len(result.helplines)
+    return {**found, "problems": problems}

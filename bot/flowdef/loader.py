@@ -4,30 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.engine.model import Flows
 from bot.flowdef.dataflow import Variables
 from bot.flowdef.directory import check_directory
 from bot.flowdef.flowfile import FlowFile, read_flow_text
 from bot.flowdef.graph import check_shape
+from bot.flowdef.helplines import HELPLINES_FILE, read_helplines_text
+from bot.flowdef.helplines_model import Helpline
 from bot.flowdef.limits import MAX_FILE_BYTES
 from bot.flowdef.loops import check_loops
 from bot.flowdef.problems import Found, Problem, sort_problems
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     """The loaded flows, or None when there is any error; and every problem, sorted.
 
-    `files` are the flow files that were read, in order.
+    `files` are the flow files that were read, in order. `helplines` are the entries of
+    the helpline directory, or None when the folder has none (`data/helplines.yaml`).
     """
 
     flows: Flows | None
     problems: list[Problem]
     files: tuple[str, ...] = field(default=())
+    helplines: tuple[Helpline, ...] | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -38,6 +45,11 @@ class LoadResult:
     def warnings(self) -> list[Problem]:
         """The problems worth a look that don't stop the flows from loading."""
         return [problem for problem in self.problems if problem.severity == "warning"]
+
+    @property
+    def notices(self) -> list[Problem]:
+        """Reminders (such as a helpline not checked for six months) that never fail a check."""
+        return [problem for problem in self.problems if problem.severity == "notice"]
 
 
 def flow_paths(directory: Path) -> list[Path]:
@@ -52,18 +64,22 @@ def flow_paths(directory: Path) -> list[Path]:
     )
 
 
-def load_flows(directory: Path, *, known_actions: Collection[str]) -> LoadResult:
-    """Read, check and convert every flow in `directory`.
+def load_flows(
+    directory: Path, *, known_actions: Collection[str], today: date | None = None
+) -> LoadResult:
+    """Read, check and convert every flow in `directory`, and its helpline directory.
 
-    `known_actions` are the action names services can run. Content problems never
-    raise; a missing directory does (`FileNotFoundError` or `NotADirectoryError`).
+    `known_actions` are the action names services can run; `today` (default: the date in
+    London) dates the helplines' `last_checked`. Content problems never raise; a missing
+    directory does (`FileNotFoundError` or `NotADirectoryError`).
     """
     if not directory.exists():
         raise FileNotFoundError(f"no such directory: {directory}")
     if not directory.is_dir():
         raise NotADirectoryError(f"not a directory: {directory}")
     files = [_read_file(path, known_actions) for path in flow_paths(directory)]
-    return check_files(files, str(directory))
+    helplines = _read_helplines(directory / HELPLINES_FILE, today or datetime.now(LONDON).date())
+    return check_files(files, str(directory), helplines=helplines)
 
 
 def load_flow_texts(
@@ -79,8 +95,22 @@ def load_flow_text(text: str, path: str, *, known_actions: Collection[str]) -> L
     return load_flow_texts({path: text}, known_actions=known_actions)
 
 
-def check_files(files: Sequence[FlowFile], directory: str) -> LoadResult:
-    """Run the checks across files and build the engine's `Flows` when nothing is wrong."""
+@dataclass(frozen=True, slots=True)
+class HelplinesRead:
+    """The helpline directory's entries that read well, and the problems of its file."""
+
+    entries: tuple[Helpline, ...]
+    problems: list[Problem]
+
+
+def check_files(
+    files: Sequence[FlowFile], directory: str, *, helplines: HelplinesRead | None = None
+) -> LoadResult:
+    """Run the checks across files and build the engine's `Flows` when nothing is wrong.
+
+    An error in the helpline directory stops the flows from loading too: the two are
+    used (and reloaded) together.
+    """
     by_id, problems = check_directory(files, directory)
     for file in by_id.values():
         if file.flow is not None:
@@ -89,29 +119,47 @@ def check_files(files: Sequence[FlowFile], directory: str) -> LoadResult:
     Variables(by_id).check_all()
     for file in files:
         problems += file.found.problems
+    entries = None
+    if helplines is not None:
+        problems += helplines.problems
+        entries = helplines.entries
     problems = sort_problems(problems)
     paths = tuple(file.path for file in files)
     if any(problem.is_error for problem in problems):
-        return LoadResult(None, problems, paths)
+        return LoadResult(None, problems, paths, entries)
     flows = {flow_id: file.flow for flow_id, file in by_id.items() if file.flow is not None}
     home = next(flow.id for flow in flows.values() if flow.home)
-    return LoadResult(Flows(by_id=flows, home=home), problems, paths)
+    return LoadResult(Flows(by_id=flows, home=home), problems, paths, entries)
 
 
 def _read_file(path: Path, known_actions: Collection[str]) -> FlowFile:
-    name = str(path)
+    found = Found(str(path))
+    text = _read_text(path, found)
+    if text is None:
+        return FlowFile(str(path), found)
+    return read_flow_text(text, str(path), known_actions)
+
+
+def _read_helplines(path: Path, today: date) -> HelplinesRead | None:
+    if not path.is_file():
+        return None  # no directory: no helplines to offer, and nothing wrong
+    found = Found(str(path))
+    text = _read_text(path, found)
+    entries = () if text is None else read_helplines_text(text, found, today)
+    return HelplinesRead(entries, found.problems)
+
+
+def _read_text(path: Path, found: Found) -> str | None:
+    """The file's text, or None (with the problem in `found`) when too big or not UTF-8."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        found = Found(name)
         message = f"file is too big ({size // 1024} KiB); the limit is {MAX_FILE_BYTES // 1024} KiB"
         found.error(1, message, "too_big")
-        return FlowFile(name, found)
+        return None
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        found = Found(name)
         line = data.count(b"\n", 0, error.start) + 1
         found.error(line, "this is not UTF-8 text: save the file as UTF-8", "encoding")
-        return FlowFile(name, found)
-    return read_flow_text(text, name, known_actions)
+        return None

@@ -6,12 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "notice"]
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong (error) or worth a look (warning) in the flows.
+    """One thing wrong (error), worth a look (warning) or a reminder (notice) in the flows.
+
+    Notices never fail a check, not even with `--strict`: they are for facts that age,
+    such as a helpline nobody has re-checked for six months.
 
     `line` is 1-based; 0 means the problem is about the whole directory, not a line.
     `code` is a stable short name for tools and tests; `message` is for people.
@@ -31,10 +34,10 @@ class Problem:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        """`path:line: step 'id': message`, with `warning: ` before warning messages."""
+        """`path:line: step 'id': message`, with `warning: `/`notice: ` before the message."""
         where = f"{self.path}:{self.line}: " if self.line > 0 else f"{self.path}: "
         about = f"step '{self.step}': " if self.step is not None else ""
-        kind = "warning: " if self.severity == "warning" else ""
+        kind = "" if self.severity == "error" else f"{self.severity}: "
         return f"{where}{about}{kind}{self.message}"
 
 
@@ -58,6 +61,10 @@ class Found:
     def warning(self, line: int, message: str, code: str, step: str | None = None) -> None:
         """Record a warning at `line` (about `step`, when given)."""
         self.problems.append(Problem(self.path, line, message, "warning", step, self.flow, code))
+
+    def notice(self, line: int, message: str, code: str) -> None:
+        """Record a notice at `line`: a reminder that never fails a check."""
+        self.problems.append(Problem(self.path, line, message, "notice", None, self.flow, code))
 
     def name_flow(self, flow: str) -> None:
         """Set the flow id, also on problems found before it was known (YAML problems)."""

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.engine import ActionRequested, ActionResult
+from bot.services.helplines import HelplineFinder
 from bot.services.ports import Sender
 from bot.storage import ContactRecord, ContactRepository
 
@@ -65,8 +66,8 @@ class ActionRegistry:
             return ActionResult(ok=False)
 
 
-def builtin_actions(contacts: ContactRepository) -> ActionRegistry:
-    """The actions every Standby has."""
+def builtin_actions(contacts: ContactRepository, *, helplines: HelplineFinder) -> ActionRegistry:
+    """The actions every Standby has; `helplines` answers `find_helplines`."""
     registry = ActionRegistry()
 
     async def set_language(context: ActionContext) -> ActionResult:
@@ -81,10 +82,20 @@ def builtin_actions(contacts: ContactRepository) -> ActionRegistry:
         await context.sender.erase(context.contact)
         return ActionResult()
 
+    async def find_helplines(context: ActionContext) -> ActionResult:
+        """`about` (a covers value, or a list) and `nation` -> `helplines`, a text to show."""
+        params = context.request.params
+        found = helplines.find(params.get("about"), params.get("nation"), context.contact.language)
+        if found is None:
+            log.error("find_helplines: no helpline fits, or there is no helpline directory")
+            return ActionResult(ok=False)
+        return ActionResult(values={"helplines": found})
+
     registry.register("set_language", set_language)
     registry.register("quick_exit", quick_exit)
+    registry.register("find_helplines", find_helplines)
     return registry
 
 
 # Known to `standby flows check` without wiring a database.
-ACTION_NAMES = frozenset({"set_language", "quick_exit"})
+ACTION_NAMES = frozenset({"set_language", "quick_exit", "find_helplines"})

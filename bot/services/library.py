@@ -1,7 +1,7 @@
-"""The flows in use, swapped only for a set that passed every check.
+"""The flows in use, and the helpline directory, swapped only for a set that passed every check.
 
 A broken file never brings down a running bot: a reload that finds errors keeps the
-flows that were running and returns the problems for the log.
+flows (and helplines) that were running and returns the problems for the log.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.engine import Flows
 from bot.flowdef import Problem, load_flows
+from bot.services.helplines import HelplineDirectory
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,18 @@ class FlowLibrary:
         if result.flows is None:
             raise FlowsInvalidError(directory, result.problems)
         self._flows = result.flows
+        self._helplines = HelplineDirectory(result.helplines or ())
         self.warnings = result.problems
+        _remind(result.problems)
 
     @property
     def current(self) -> Flows:
         return self._flows
+
+    @property
+    def helplines(self) -> HelplineDirectory:
+        """The helpline directory that came with the current flows (empty without one)."""
+        return self._helplines
 
     def reload(self) -> list[Problem]:
         """Load the directory again; use the new flows only if there is no error."""
@@ -66,5 +74,17 @@ class FlowLibrary:
                 log.error("%s", problem)
         else:
             self._flows = result.flows
-            log.info("flows reloaded: %d flows", len(result.flows.by_id))
+            self._helplines = HelplineDirectory(result.helplines or ())
+            log.info(
+                "flows reloaded: %d flows, %d helplines",
+                len(result.flows.by_id),
+                len(self._helplines),
+            )
+            _remind(result.problems)
         return result.problems
+
+
+def _remind(problems: list[Problem]) -> None:
+    stale = sum(problem.code == "stale_helpline" for problem in problems)
+    if stale:
+        log.warning("%d helplines not checked for six months: see `standby flows check`", stale)

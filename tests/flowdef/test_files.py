@@ -31,7 +31,7 @@ def _messages(directory: Path) -> list[str]:
 
 def test_only_top_level_yaml_files_are_flows(tmp_path: Path) -> None:
     _write(tmp_path, "home.yaml", HOME)
-    _write(tmp_path, "data/helplines.yaml", "- not a flow\n")
+    _write(tmp_path, "data/notes.yaml", "- not a flow\n")
     _write(tmp_path, ".draft.yaml", "not: [valid\n")
     _write(tmp_path, "README.md", "# Flows\n")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +27,7 @@ from bot.engine import (
 from bot.services.actions import ActionContext, ActionRegistry, builtin_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
+from bot.services.helplines import HelplineDirectory, HelplineFinder
 from bot.services.housekeeping import forget_quiet_sessions
 from bot.services.locks import KeyedLock
 from bot.storage import ContactRecord, ContactRepository, SqlSessionStore, StoredSession
@@ -36,6 +38,12 @@ from tests.fakes import RecordingSender
 def said(sender: RecordingSender, contact: ContactRecord) -> list[str]:
     events = sender.delivered.get(contact.id, [])
     return [e.text for e in events if isinstance(e, MessageCreated)]
+
+
+def builtin_actions_for(sessionmaker: async_sessionmaker[AsyncSession]) -> ActionRegistry:
+    """The built-in actions, with no helpline directory."""
+    helplines = HelplineFinder(HelplineDirectory, FixedClock(NOW), Path("locales"))
+    return builtin_actions(ContactRepository(sessionmaker), helplines=helplines)
 
 
 def service(
@@ -50,7 +58,7 @@ def service(
     return ConversationService(
         flows=lambda: chosen,
         sessions=store or SqlSessionStore(sessionmaker),
-        actions=actions or builtin_actions(ContactRepository(sessionmaker)),
+        actions=actions or builtin_actions_for(sessionmaker),
         sender=sender,
         clock=FixedClock(NOW),
         locks=KeyedLock(),
@@ -219,7 +227,7 @@ def test_the_checker_knows_every_builtin_action(
 ) -> None:
     from bot.services.actions import ACTION_NAMES
 
-    assert builtin_actions(ContactRepository(sessionmaker)).names == ACTION_NAMES
+    assert builtin_actions_for(sessionmaker).names == ACTION_NAMES
 
 
 async def test_a_remembered_session_another_process_moved_on_is_reloaded(
@@ -284,7 +292,7 @@ async def test_someone_back_after_a_long_quiet_is_told_why_it_starts_again(
     talk = ConversationService(
         flows=sample,
         sessions=SqlSessionStore(sessionmaker),
-        actions=builtin_actions(ContactRepository(sessionmaker)),
+        actions=builtin_actions_for(sessionmaker),
         sender=sender,
         clock=clock,
     )
@@ -299,7 +307,7 @@ async def test_someone_back_after_a_long_quiet_is_told_why_it_starts_again(
     back = ConversationService(
         flows=sample,
         sessions=SqlSessionStore(sessionmaker),
-        actions=builtin_actions(ContactRepository(sessionmaker)),
+        actions=builtin_actions_for(sessionmaker),
         sender=sender,
         clock=clock,
     )

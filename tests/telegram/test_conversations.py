@@ -71,7 +71,7 @@ async def test_stale_and_forged_buttons_get_a_gentle_answer(
     await ola.wait_for_answer(stale)
     await reply_with(ola, texts.BUTTON_EXPIRED)
     current = await reply_with(ola, "What would you like to do?")
-    assert current.button_labels[0] == "Protest safety"
+    assert current.button_labels[0] == "Report a hate incident"
 
     forged = await ola.click_data("x" * 64)
     await ola.wait_for_answer(forged)

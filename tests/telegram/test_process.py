@@ -82,7 +82,10 @@ async def test_standby_run_serves_reloads_stops_and_resumes(
 
     about = flows / "about.yaml"
     about.write_text(
-        about.read_text().replace("We are independent.", "We are independent, always.")
+        about.read_text().replace(
+            "We are an independent community service.",
+            "We are an independent community service, always.",
+        )
     )
     bot.signal(signal.SIGHUP)
     await asyncio.sleep(1)
@@ -93,7 +96,7 @@ async def test_standby_run_serves_reloads_stops_and_resumes(
     await reply_with(noor, "When are you going?", within=30)
     await noor.send("Secretstreet")
     await noor.send("/about")
-    await reply_with(noor, "We are independent, always.")
+    await reply_with(noor, "We are an independent community service, always.")
     assert await bot.stop() == 0
 
     logged = log.read_text()

@@ -13,11 +13,13 @@ from bot.adapters.telegram.errors import TelegramError
 from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.telegram.sequencer import ChatSequencer
 from bot.engine import Attachment, Flows, Input
+from bot.i18n.negotiation import telegram_language
 from bot.services.clock import Clock
 from bot.services.conversation import ConversationService
 from bot.storage import ContactRepository, UpdateLedger
 
 log = logging.getLogger(__name__)
+START_COMMAND = "/start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,13 @@ def attachment_of(photo: Sequence[_File] | None, document: _Document | None) -> 
     if document is not None:
         return Attachment("document", document.file_id, document.file_size, document.mime_type)
     return None
+
+
+def is_start(update: Incoming) -> bool:
+    """Whether the update is /start: what a Telegram app sends when someone opens the bot
+    for the first time (or restarts it), possibly as `/start@bot_name payload`."""
+    words = (update.text or "").split(maxsplit=1)
+    return bool(words) and words[0].split("@", 1)[0] == START_COMMAND
 
 
 class InboundHandler:
@@ -109,11 +118,17 @@ class InboundHandler:
             return
         if update.callback_id is not None:
             await self._answer(update.callback_id)
-        contact = await self._contacts.get_or_create(update.chat_id, now=now)
+        # Someone new starts in the language their app is set to, when Standby speaks it;
+        # kept like a choice, so replies made outside a turn (helplines…) use it too.
+        first_language = telegram_language(update.language_code)
+        contact = await self._contacts.get_or_create(
+            update.chat_id, now=now, language=first_language
+        )
         if update.message_id is not None:
             self._sender.note_incoming(contact, update.message_id)
         if update.pressed_message_id is not None:
             self._sender.note_pressed(contact, update.pressed_message_id)
+        self._sender.note_language(contact, update.language_code, starting=is_start(update))
         try:
             await self._conversation.handle(contact, self._input(update))
         except Exception:

@@ -21,7 +21,7 @@ from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.telegram.webhook import HttpServer, make_app, webhook_path
 from bot.bootstrap import Core, bootstrap
 from bot.config import Settings, SettingsError
-from bot.i18n import translator_for
+from bot.i18n import Translations, translator_for
 from bot.services.actions import LANGUAGES
 from bot.services.clock import Clock
 from bot.services.housekeeping import keep_tidy
@@ -136,7 +136,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     sessionmaker = core.sessionmaker
     messages, ledger = MessageLog(sessionmaker), UpdateLedger(sessionmaker)
 
-    def translators(language: str | None) -> Any:
+    def translators(language: str | None) -> Translations:
         return translator_for(language, settings.LOCALES_DIR)
 
     secret = hashlib.sha256(b"standby-buttons:" + settings.BOT_TOKEN.encode()).digest()

@@ -7,13 +7,14 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
-from bot.adapters.render import OutMessage, Translator, render
+from bot.adapters.render import OutMessage, Translator, language_offer, render
 from bot.adapters.telegram.api import BotApi, Keyboard
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.errors import Blocked, Rejected, TelegramError
 from bot.adapters.telegram.retry import patiently
 from bot.adapters.telegram.text import escape, split_text
 from bot.engine import ActionRequested, Event
+from bot.i18n.negotiation import language_to_offer, negotiate
 from bot.services.clock import Clock
 from bot.storage import ContactRecord, ContactRepository, MessageLog
 
@@ -49,6 +50,19 @@ class TelegramSender:
         # The person's message ids of turns in progress, saved with the replies' ids in one
         # statement (a quick exit deletes both).
         self._incoming: dict[int, list[int]] = {}
+        # The language the person's Telegram app is set to, per contact, for this turn; and
+        # the contacts who pressed /start this turn (they may be offered that language).
+        self._app_language: dict[int, str | None] = {}
+        self._starting: set[int] = set()
+
+    def note_language(
+        self, contact: ContactRecord, telegram_code: str | None, *, starting: bool
+    ) -> None:
+        """Telegram's `language_code` for this turn: used when the person has not chosen a
+        language, and offered at /start when Standby speaks it but writes in another."""
+        self._app_language[contact.id] = telegram_code
+        if starting:
+            self._starting.add(contact.id)
 
     def note_incoming(self, contact: ContactRecord, message_id: int) -> None:
         self._incoming.setdefault(contact.id, []).append(message_id)
@@ -57,7 +71,10 @@ class TelegramSender:
         self._pressed[contact.id] = message_id
 
     async def flush_incoming(self, contact: ContactRecord) -> None:
-        """Save the person's message ids if no delivery did (the turn failed)."""
+        """Save the person's message ids if no delivery did (the turn failed); forget the
+        turn's language."""
+        self._app_language.pop(contact.id, None)
+        self._starting.discard(contact.id)
         await self._record(contact, [])
 
     async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
@@ -67,7 +84,7 @@ class TelegramSender:
         sent: list[int] = []
         try:
             if contact.unreachable_since is None:
-                for message in render(events, self._translators(contact.language)):
+                for message in self._render(contact, events):
                     await self._show(contact, message, sent)
         except Blocked:
             log.info("contact %d blocked the bot; marked unreachable", contact.id)
@@ -77,6 +94,16 @@ class TelegramSender:
         finally:
             self._pressed.pop(contact.id, None)
             await self._record(contact, sent)
+
+    def _render(self, contact: ContactRecord, events: Sequence[Event]) -> list[OutMessage]:
+        app_language = self._app_language.get(contact.id)
+        language = negotiate(contact.language, app_language)
+        messages = render(events, self._translators(language))
+        offered = language_to_offer(contact.language, app_language)
+        if offered is not None and contact.id in self._starting and messages:
+            # First, so the first thing the person reads at /start is in their language.
+            messages.insert(0, language_offer(self._translators(offered)))
+        return messages
 
     async def _record(self, contact: ContactRecord, sent: list[int]) -> None:
         theirs = self._incoming.pop(contact.id, [])
