@@ -18,7 +18,7 @@ from bot.cli.common import database_problem, fail_on_bad_settings
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.engine import Input
 from bot.i18n import translator_for
-from bot.services.actions import LANGUAGES
+from bot.i18n.languages import LANGUAGES
 from bot.services.library import FlowsInvalidError
 
 # A chat id no Telegram chat has (they are positive for people), so terminal sessions

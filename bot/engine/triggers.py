@@ -16,7 +16,9 @@ class TriggerMatch:
 
 def normalise_words(text: str) -> str:
     """Case, width, punctuation and spacing folded away: "Emergency!" -> "emergency"."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # casefold() turns Turkish "İ" into "i" plus a combining dot: drop the dot, so "İMDAT"
+    # matches "imdat".
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "")
     kept = "".join(ch if unicodedata.category(ch)[0] not in "PSC" else " " for ch in folded)
     return " ".join(kept.split())
 

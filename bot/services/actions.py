@@ -14,14 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.engine import ActionRequested, ActionResult
+from bot.i18n.languages import LANGUAGES
 from bot.services.helplines import HelplineFinder
 from bot.services.ports import Sender
 from bot.storage import ContactRecord, ContactRepository
 
 log = logging.getLogger(__name__)
-
-# The languages Standby ships catalogs for (issue "Default content"); others are refused.
-LANGUAGES = frozenset({"en", "ar", "ur", "bn", "tr", "fa", "pl", "so"})
 
 
 @dataclass(frozen=True, slots=True)

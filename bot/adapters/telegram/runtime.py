@@ -22,7 +22,7 @@ from bot.adapters.telegram.webhook import HttpServer, make_app, webhook_path
 from bot.bootstrap import Core, bootstrap
 from bot.config import Settings, SettingsError
 from bot.i18n import Translations, translator_for
-from bot.services.actions import LANGUAGES
+from bot.i18n.languages import LANGUAGES
 from bot.services.clock import Clock
 from bot.services.housekeeping import keep_tidy
 from bot.services.watch import watch_flows
