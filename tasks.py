@@ -3,7 +3,7 @@
 
     python3 tasks.py run     # create .venv, install Standby, start it
     python3 tasks.py test    # create .venv, install Standby and its test tools, run the tests
-    python3 tasks.py check   # ruff, mypy --strict, import-linter and the flows checker
+    python3 tasks.py check   # ruff, mypy --strict, import-linter, the flows and catalog checkers
 
 Installing is skipped when pyproject.toml has not changed since the last install.
 """
@@ -73,6 +73,7 @@ def check(args: list[str]) -> None:
     call([tool("mypy")])
     call([tool("lint-imports")])
     call([tool("standby"), "flows", "check", "flows", "--strict", *args])
+    call([tool("standby"), "i18n", "check"])
 
 
 TASKS = {"run": run, "test": test, "check": check}

@@ -33,6 +33,24 @@ async def test_from_start_to_the_end_of_a_flow_with_a_quick_exit(
     assert len(amina.history) >= 8, "both sides' messages were there to delete"
 
 
+async def test_a_person_whose_telegram_is_in_arabic_is_answered_in_arabic(
+    emulator: Emulator, start_bot: StartBot
+) -> None:
+    await start_bot()
+    layla = emulator.user(44, "Layla", language_code="ar-EG")
+    await layla.send("/start")
+    await reply_with(layla, "أنا لست الشرطة")  # "I am not the police"
+    await reply_with(layla, "/language")  # how to change language is offered
+    await reply_with(layla, "هل أنتم بأمان الآن؟")  # "Are you safe right now?"
+    await layla.click("لا، أنا في خطر")  # "No, I am in danger"
+    emergency = await reply_with(layla, "999")
+    # Numbers read left to right inside the right-to-left text.
+    assert "\u2066999\u2069" in emergency.content
+    assert "\u2066112\u2069" in emergency.content
+    await layla.send("طوارئ")  # "emergency", typed in Arabic
+    await reply_with(layla, "\u2066999\u2069")
+
+
 async def test_buttons_and_typed_answers_make_a_plan(
     emulator: Emulator, start_bot: StartBot
 ) -> None:
