@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -12,11 +13,18 @@ from bot.services.actions import ActionRegistry, builtin_actions
 from bot.services.clock import Clock, SystemClock
 from bot.services.conversation import ConversationService
 from bot.services.helplines import HelplineDirectory, HelplineFinder
-from bot.services.housekeeping import forget_quiet_sessions
+from bot.services.housekeeping import ReportRetention, forget_quiet_sessions, purge_old_reports
 from bot.services.library import FlowLibrary
 from bot.services.locks import KeyedLock
 from bot.services.ports import Sender
-from bot.storage import ContactRepository, SqlSessionStore, make_engine, make_sessionmaker
+from bot.services.reports import ReportCipher, ReportKeyError, ReportService
+from bot.storage import (
+    ContactRepository,
+    ReportRepository,
+    SqlSessionStore,
+    make_engine,
+    make_sessionmaker,
+)
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -34,6 +42,8 @@ class Core:
     library: FlowLibrary
     actions: ActionRegistry
     clock: Clock
+    reports: ReportService
+    retention: ReportRetention
     locks: KeyedLock = field(default_factory=KeyedLock)
 
     def conversation(self, sender: Sender) -> ConversationService:
@@ -65,12 +75,15 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         return library.helplines
 
     finder = HelplineFinder(helplines, clock, settings.LOCALES_DIR)
-    actions = builtin_actions(contacts, helplines=finder)
+    reports = report_service(settings, sessionmaker, clock)
+    actions = builtin_actions(contacts, helplines=finder, reports=reports)
     try:
+        await check_report_keys(reports)
         library = FlowLibrary(settings.FLOWS_DIR, actions.names)
     except Exception:
         await database.dispose()
         raise
+    retention = ReportRetention(reports, timedelta(days=settings.REPORT_RETENTION_DAYS))
     core = Core(
         settings=settings,
         database=database,
@@ -80,12 +93,46 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         library=library,
         actions=actions,
         clock=clock,
+        reports=reports,
+        retention=retention,
     )
     purged = await forget_quiet_sessions(core.sessions, core.clock.now())
+    old_reports = await purge_old_reports(retention, core.clock.now())
     log.info(
-        "started: %d flows, %d helplines; %d expired sessions deleted",
+        "started: %d flows, %d helplines; %d expired sessions and %d old reports deleted",
         len(library.current.by_id),
         len(library.helplines),
         purged,
+        old_reports,
     )
     return core
+
+
+def report_service(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
+) -> ReportService:
+    """Reports with the keys of REPORT_KEYS; without keys, one that stores nothing."""
+    cipher = ReportCipher(settings.REPORT_KEYS) if settings.REPORT_KEYS else None
+    return ReportService(ReportRepository(sessionmaker), cipher, clock)
+
+
+async def check_report_keys(reports: ReportService) -> None:
+    """Refuse keys that cannot read the stored reports, or no keys when reports exist.
+
+    Without keys and without reports Standby runs, and a report cannot be finished.
+    """
+    if reports.available:
+        try:
+            await reports.check_keys()
+        except ReportKeyError:
+            raise SettingsError(
+                "setting REPORT_KEYS is wrong: none of its keys can decrypt the stored "
+                "reports; put back the key they were encrypted with"
+            ) from None
+        return
+    if await reports.any_stored():
+        raise SettingsError(
+            "setting REPORT_KEYS is missing: the database holds reports, and they cannot "
+            "be read without the key they were encrypted with"
+        )
+    log.warning("REPORT_KEYS is not set: reports cannot be saved until it is (docs/privacy.md)")

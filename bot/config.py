@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
+from cryptography.fernet import Fernet
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -25,6 +26,9 @@ TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FRAMEWORKS = ("aiogram", "ptb")
 SENSITIVE = ("TOKEN", "SECRET", "DATABASE_URL", "KEY")
+MAKE_REPORT_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 
 
 class Settings(BaseSettings):
@@ -41,6 +45,9 @@ class Settings(BaseSettings):
     FLOWS_DIR: Path = Path("flows")
     LOCALES_DIR: Path = Path("locales")
     LOG_LEVEL: str = "INFO"
+    # Fernet keys, newest first: the first encrypts reports, every one decrypts them.
+    REPORT_KEYS: Annotated[tuple[str, ...], NoDecode] = ()
+    REPORT_RETENTION_DAYS: int = 365
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -112,6 +119,32 @@ class Settings(BaseSettings):
                 "or postgresql://user:password@host:5432/dbname"
             )
         return value
+
+    @field_validator("REPORT_KEYS", mode="before")
+    @classmethod
+    def _report_keys(cls, value: object) -> object:
+        keys = value.split(",") if isinstance(value, str) else value
+        if not isinstance(keys, list | tuple):
+            return value
+        keys = tuple(str(key).strip() for key in keys if str(key).strip())
+        for key in keys:
+            try:
+                Fernet(key)
+            except ValueError:
+                # Never the key itself: it is the one secret that opens every report.
+                raise ValueError(
+                    "should be Fernet keys separated by commas (newest first); make one with: "
+                    + MAKE_REPORT_KEY
+                ) from None
+        return keys
+
+    @field_validator("REPORT_RETENTION_DAYS", mode="before")
+    @classmethod
+    def _retention(cls, value: object) -> object:
+        text = str(value).strip()
+        if not text.isdecimal() or int(text) < 1:
+            raise ValueError("should be a whole number of days, 1 or more (default 365)")
+        return int(text)
 
     @field_validator("LOG_LEVEL")
     @classmethod

@@ -8,10 +8,15 @@ A comment line `# language=ar` makes the person's saved language Arabic, and the
 transcript is rendered with the Arabic catalog (`locales/ar/…/messages.mo`; English where
 a message is missing). Name such files `<flow>[.<case>].<language>.txt`, e.g.
 `report.ar.txt`.
+
+Reports are saved with a fixed test key and reference codes from a seeded generator, so
+codes never move. A comment line `# no report keys` replays as a Standby whose operators
+set no REPORT_KEYS: saving a report then fails and the flow's honest route shows.
 """
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +30,14 @@ from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
 from bot.services.helplines import HelplineFinder
 from bot.services.library import FlowLibrary
-from bot.storage import ContactRepository, SqlSessionStore, make_engine, make_sessionmaker
+from bot.services.reports import ReportCipher, ReportService
+from bot.storage import (
+    ContactRepository,
+    ReportRepository,
+    SqlSessionStore,
+    make_engine,
+    make_sessionmaker,
+)
 from bot.storage.migrate import upgrade
 
 # A Saturday afternoon in London, so dates in transcripts never move.
@@ -35,6 +47,10 @@ PERSON = "> "
 # `# language=ar`: not `# language: …`, which is how language.txt (like every
 # transcript) names its flow.
 LANGUAGE_COMMENT = re.compile(r"# language=([a-z]{2,3})")
+NO_REPORT_KEYS = "# no report keys"
+# A key for transcripts only: never use a key that is in a public repository.
+TEST_REPORT_KEY = "x2Hn6mnD3Ad8pdv7Ub5Jq4SCwRAuQuNVwMCj1hEjbQI="
+REFERENCE_SEED = 2026
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class Script:
     comments: list[str]
     inputs: list[str]
     language: str | None = None
+    report_keys: bool = True
 
 
 def read_script(path: Path) -> Script:
@@ -49,7 +66,9 @@ def read_script(path: Path) -> Script:
     comments = [line for line in lines if line.startswith("#")]
     inputs = [line[len(PERSON) :] for line in lines if line.startswith(PERSON)]
     languages = [found[1] for c in comments if (found := LANGUAGE_COMMENT.fullmatch(c))]
-    return Script(comments, inputs, languages[0] if languages else None)
+    return Script(
+        comments, inputs, languages[0] if languages else None, NO_REPORT_KEYS not in comments
+    )
 
 
 async def replay(
@@ -69,7 +88,10 @@ async def replay(
         contacts = ContactRepository(makers)
         clock = FixedClock(CLOCK_START)
         helplines = HelplineFinder(lambda: library.helplines, clock, LOCALES)
-        actions = builtin_actions(contacts, helplines=helplines)
+        cipher = ReportCipher([TEST_REPORT_KEY]) if script.report_keys else None
+        seeded = random.Random(REFERENCE_SEED)  # codes must not move, not be secret
+        reports = ReportService(ReportRepository(makers), cipher, clock, choose=seeded.choice)
+        actions = builtin_actions(contacts, helplines=helplines, reports=reports)
         library = FlowLibrary(flows_dir, actions.names)
         screen = TerminalScreen(translator or SourceText())
         service = ConversationService(

@@ -1,10 +1,10 @@
-"""The `standby` command: chat, flows, db, i18n (and more as Standby grows)."""
+"""The `standby` command: chat, flows, db, i18n, reports, purge (and more as Standby grows)."""
 
 from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, flows, i18n, run
+from bot.cli import chat, db, flows, i18n, reports, run
 
 app = typer.Typer(
     name="standby",
@@ -14,9 +14,13 @@ app = typer.Typer(
 )
 app.command("run")(run.run)
 app.command("chat")(chat.chat)
+app.command("purge")(reports.purge)
 app.add_typer(flows.app, name="flows", help="Check the flow files volunteers write.")
 app.add_typer(db.app, name="db", help="Create or upgrade the database.")
 app.add_typer(i18n.app, name="i18n", help="Translations: extract, update, check.")
+app.add_typer(
+    reports.app, name="reports", help="Incident reports: list, show, export, rotate keys."
+)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from bot.flowdef.problems import Found
 from bot.flowdef.yamlload import YamlList, YamlMap, load_yaml
 
 HELPLINES_FILE = Path("data") / "helplines.yaml"
+# The action that looks lines up in the directory (a service; named here for the checks).
+FIND_HELPLINES = "find_helplines"
 HELPLINES_SPEC = 1
 _TOP_KEYS = ("spec", "helplines")
 

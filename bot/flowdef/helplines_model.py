@@ -36,6 +36,9 @@ COVERS: dict[str, str] = {
     "far_right": "the far right",
     "online_abuse": "abuse online",
     "digital_security": "staying safe online",
+    # What someone reporting may ask for ("What kind of help would you like?").
+    "safety_advice": "advice on staying safe",
+    "rights_advice": "advice about your rights",
 }
 
 NATIONS: dict[str, str] = {

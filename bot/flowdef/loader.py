@@ -6,21 +6,20 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.engine.model import Flows
+from bot.engine.runner import LOCAL_TIME as LONDON
 from bot.flowdef.dataflow import Variables
 from bot.flowdef.directory import check_directory
 from bot.flowdef.flowfile import FlowFile, read_flow_text
 from bot.flowdef.graph import check_shape
-from bot.flowdef.helplines import HELPLINES_FILE, read_helplines_text
+from bot.flowdef.helplines import FIND_HELPLINES, HELPLINES_FILE, read_helplines_text
 from bot.flowdef.helplines_model import Helpline
 from bot.flowdef.limits import MAX_FILE_BYTES
 from bot.flowdef.loops import check_loops
 from bot.flowdef.problems import Found, Problem, sort_problems
 
 FLOW_SUFFIXES = (".yaml", ".yml")
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +122,8 @@ def check_files(
     if helplines is not None:
         problems += helplines.problems
         entries = helplines.entries
+    else:
+        problems += _helplines_missing(files, directory)
     problems = sort_problems(problems)
     paths = tuple(file.path for file in files)
     if any(problem.is_error for problem in problems):
@@ -130,6 +131,26 @@ def check_files(
     flows = {flow_id: file.flow for flow_id, file in by_id.items() if file.flow is not None}
     home = next(flow.id for flow in flows.values() if flow.home)
     return LoadResult(Flows(by_id=flows, home=home), problems, paths, entries)
+
+
+def _helplines_missing(files: Sequence[FlowFile], directory: str) -> list[Problem]:
+    """A warning at each step that looks helplines up when there is no directory to look in
+    (every person would get the step's `on_error` fallback)."""
+    return [
+        Problem(
+            file.path,
+            step.line_of("action"),
+            f"there is no helpline directory ({directory}/{HELPLINES_FILE}), so "
+            "'find_helplines' always fails here",
+            "warning",
+            step.id,
+            file.id,
+            "no_helpline_directory",
+        )
+        for file in files
+        for step in file.steps
+        if step.raw is not None and step.raw.get("action") == FIND_HELPLINES
+    ]
 
 
 def _read_file(path: Path, known_actions: Collection[str]) -> FlowFile:

@@ -18,8 +18,8 @@ PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
 # Text that must read left to right. ASCII digits only: `\d` would take Arabic-Indic digits,
-# which lay themselves out. Nothing here spans a line break, so splitting long messages at
-# paragraphs never separates an isolate from its end.
+# which lay themselves out. Nothing here spans a line break; splitting a long message never
+# cuts inside an isolate either (bot/adapters/telegram/text.py).
 _NOT_LAST = r"[^\s<>\"'.,;:!?()\[\]،؛۔]"  # a link does not end with punctuation
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 _URL = rf"(?:https?://|www\.)[^\s<>\"]*{_NOT_LAST}"
@@ -33,7 +33,7 @@ _TIMES = rf"(?<![0-9]){_TIME}(?: ?[-–] ?{_TIME})?"
 # Phone numbers: digit groups joined by spaces or hyphens, perhaps with +44 or (020); or
 # one run of three or more digits (999, 18000) that is not part of a date like 21/11/2026.
 _PHONE = (
-    r"(?<![0-9])\+?\(?[0-9]+\)?(?:[ \u00a0-]\(?[0-9]+\)?)+(?![0-9])|\+[0-9]{6,}"
+    r"(?<![0-9])\+?\(?[0-9]+\)?(?:(?:[ \u00a0-]|(?<=\)))\(?[0-9]+\)?)+(?![0-9])|\+[0-9]{6,}"
     r"|(?<![0-9/.,:])[0-9]{3,}(?![0-9]|[/.,:][0-9])"
 )
 _POSTCODE = r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![A-Za-z0-9])"

@@ -10,6 +10,7 @@ msgfmt is installed.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -154,7 +155,36 @@ def _form_problems(message: Message, forms: list[str]) -> list[str]:
             continue
         found += [prefix + text for text in _placeholder_problems(ids, form, plural=plural)]
         found += [prefix + text for text in _line_break_problems(ids[0], form)]
+        found += [prefix + text for text in _fixed_text_problems(ids, form)]
     return found
+
+
+# What a translation must carry over exactly: a wrong digit in a phone number, a web
+# address or a command is worse than a missing translation. Digits in the scripts people
+# type (Arabic-Indic, Persian, Bengali) count as the same digits.
+_NATIVE_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹০১২৩৪৫৬৭৮৯", "0123456789" * 3)
+_FIXED = re.compile(
+    r"(?<![\w/])/[a-z_]+"  # a command: /exit
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # an email address
+    r"|(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:uk|org|com|net)\b(?:/[^\s)]*)?"  # web
+    r"|\d+",  # a number, in digits
+    re.IGNORECASE,
+)
+
+
+def fixed_texts(text: str) -> set[str]:
+    """The numbers, addresses and commands in `text`, which a translation keeps as they are."""
+    return {token.rstrip(".,") for token in _FIXED.findall(text.translate(_NATIVE_DIGITS))}
+
+
+def _fixed_text_problems(ids: list[str], form: str) -> list[str]:
+    english = set().union(*(fixed_texts(text) for text in ids))
+    used = fixed_texts(form)
+    differences = [f"{token!r} is missing" for token in sorted(english - used)]
+    differences += [f"{token!r} is not in the English" for token in sorted(used - english)]
+    if not differences:
+        return []
+    return [f"numbers, addresses or commands differ from the English: {', '.join(differences)}"]
 
 
 def _placeholder_problems(ids: list[str], form: str, *, plural: bool) -> list[str]:

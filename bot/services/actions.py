@@ -17,7 +17,9 @@ from bot.engine import ActionRequested, ActionResult
 from bot.i18n.languages import LANGUAGES
 from bot.services.helplines import HelplineFinder
 from bot.services.ports import Sender
+from bot.services.reports import ReportService, ReportsUnavailableError
 from bot.storage import ContactRecord, ContactRepository
+from bot.storage.tables import REPORT_CONSENTS as STORED_CONSENTS
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +66,19 @@ class ActionRegistry:
             return ActionResult(ok=False)
 
 
-def builtin_actions(contacts: ContactRepository, *, helplines: HelplineFinder) -> ActionRegistry:
-    """The actions every Standby has; `helplines` answers `find_helplines`."""
+REPORT_CONSENTS = frozenset(STORED_CONSENTS)
+# `contact` answers of the report flow; only "contactable" links a report to the chat.
+CONTACTABLE = "contactable"
+
+
+def builtin_actions(
+    contacts: ContactRepository,
+    *,
+    helplines: HelplineFinder,
+    reports: ReportService | None = None,
+) -> ActionRegistry:
+    """The actions every Standby has; `helplines` answers `find_helplines`, `reports`
+    stores `submit_report` (without it, submitting fails and the flow's on_error runs)."""
     registry = ActionRegistry()
 
     async def set_language(context: ActionContext) -> ActionResult:
@@ -81,19 +94,50 @@ def builtin_actions(contacts: ContactRepository, *, helplines: HelplineFinder) -
         return ActionResult()
 
     async def find_helplines(context: ActionContext) -> ActionResult:
-        """`about` (a covers value, or a list) and `nation` -> `helplines`, a text to show."""
+        """`about` and `wanted` (covers values, or lists) and `nation` -> `helplines`, a
+        text to show."""
         params = context.request.params
-        found = helplines.find(params.get("about"), params.get("nation"), context.contact.language)
+        found = helplines.find(
+            params.get("about"),
+            params.get("nation"),
+            context.contact.language,
+            params.get("wanted"),
+        )
         if found is None:
             log.error("find_helplines: no helpline fits, or there is no helpline directory")
             return ActionResult(ok=False)
         return ActionResult(values={"helplines": found})
 
+    async def submit_report(context: ActionContext) -> ActionResult:
+        """Every param is an answer; `consent` and `contact` also decide who may see it and
+        whether it is tied to the chat. -> `reference`, the code to show the person."""
+        params = dict(context.request.params)
+        consent = params.pop("consent", None)
+        if consent not in REPORT_CONSENTS:
+            log.error("submit_report: consent is not one of %s", sorted(REPORT_CONSENTS))
+            return ActionResult(ok=False)
+        if reports is None or not reports.available:
+            log.error("submit_report: REPORT_KEYS is not set, so the report was not stored")
+            return ActionResult(ok=False)
+        try:
+            code = await reports.submit(
+                params,
+                consent=str(consent),
+                anonymous=params.get("contact") != CONTACTABLE,
+                contact=context.contact,
+                key=context.request.key,
+            )
+        except ReportsUnavailableError:
+            log.error("submit_report: REPORT_KEYS is not set, so the report was not stored")
+            return ActionResult(ok=False)
+        return ActionResult(values={"reference": code})
+
     registry.register("set_language", set_language)
     registry.register("quick_exit", quick_exit)
     registry.register("find_helplines", find_helplines)
+    registry.register("submit_report", submit_report)
     return registry
 
 
 # Known to `standby flows check` without wiring a database.
-ACTION_NAMES = frozenset({"set_language", "quick_exit", "find_helplines"})
+ACTION_NAMES = frozenset({"set_language", "quick_exit", "find_helplines", "submit_report"})

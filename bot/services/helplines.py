@@ -23,8 +23,8 @@ from datetime import date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from bot.engine.runner import LOCAL_TIME as LONDON
 from bot.engine.texts import N_
 from bot.flowdef.helplines_hours import HoursKind
 from bot.flowdef.helplines_model import COVERS, NATIONS, Helpline
@@ -33,11 +33,10 @@ from bot.services.clock import Clock
 
 log = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 ANY_HATE = "any_hate"
 UNKNOWN_NATION = "unknown"
 # What a flow may pass when the person did not say (a skipped question, "not sure").
-_NOT_KNOWN = (None, "", "unknown", "other")
+_NOT_KNOWN = (None, "", "unknown", "other", "none")
 
 
 class Group(IntEnum):
@@ -136,8 +135,9 @@ def _offer(helpline: Helpline, group: Group, local: datetime) -> Offer:
     until = hours.open_until(local)
     if until is None:
         return Offer(helpline, group, Status.CLOSED, opens=hours.next_opening(local))
-    if hours.kind is HoursKind.ALWAYS:
+    if hours.kind is HoursKind.ALWAYS and until - local > timedelta(1):
         return Offer(helpline, group, Status.ALWAYS)
+    # A 24-hour line that closes within a day (a `closed_on` day) says until when.
     # Open for more than a day more: "open now" says it better than a far-off time.
     return Offer(helpline, group, Status.OPEN, until if until - local <= timedelta(1) else None)
 
@@ -270,16 +270,19 @@ class HelplineFinder:
     clock: Clock
     locales_dir: Path
 
-    def find(self, about: object, nation: object, language: str | None) -> str | None:
+    def find(
+        self, about: object, nation: object, language: str | None, wanted: object = None
+    ) -> str | None:
         """The list for a chat message in `language`, or None when nothing fits.
 
         `about` is a covers value or a list of them (several kinds of hate may apply);
-        `nation` one of england, wales, scotland, northern_ireland or unknown. Other
-        values are treated as "not known", so a content mistake still lists the lines
-        that are there for everyone.
+        `nation` one of england, wales, scotland, northern_ireland or unknown; `wanted`
+        more covers values, for the kinds of help the person asked for. Other values are
+        treated as "not known", so a content mistake still lists the lines that are there
+        for everyone.
         """
         now = self.clock.now()
-        kinds, place = read_about(about), read_nation(nation)
+        kinds, place = read_about(about) | read_about(wanted), read_nation(nation)
         offers = self.directory().offers(kinds, place, now)
         if not offers:
             return None

@@ -8,6 +8,7 @@ from bot.storage.contacts import ContactRecord, ContactRepository
 from bot.storage.database import make_engine, make_sessionmaker, resolve_url
 from bot.storage.errors import ContactNotFoundError, StaleSession
 from bot.storage.messages import MessageLog
+from bot.storage.reports import NewReport, ReportRecord, ReportRepository
 from bot.storage.sessions import SqlSessionStore, StoredSession
 from bot.storage.updates import UpdateLedger
 
@@ -16,6 +17,9 @@ __all__ = [
     "ContactRecord",
     "ContactRepository",
     "MessageLog",
+    "NewReport",
+    "ReportRecord",
+    "ReportRepository",
     "SqlSessionStore",
     "StaleSession",
     "StoredSession",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, Table, delete, event, select, tuple_
 from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
@@ -173,6 +174,32 @@ async def statement_connection(
 
 
 def _make_parent_folder(url: URL) -> None:
-    database = url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if sqlite.is_file(url):
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+
+
+# Rows one purge statement deletes. On SQLite statements run on the event loop, and one
+# statement deleting a day of update ids (100,000 rows) held it for a tenth of a second.
+PURGE_BATCH = 2000
+
+
+async def delete_in_batches(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    table: Table,
+    condition: ColumnElement[bool],
+) -> int:
+    """Delete the rows of `table` matching `condition`, PURGE_BATCH at a time, letting
+    other work run in between; return how many were deleted."""
+    batch = PURGE_BATCH
+    key = list(table.primary_key.columns)
+    chosen = select(*key).where(condition).limit(batch)
+    keyed = tuple_(*key) if len(key) > 1 else key[0]
+    statement = delete(table).where(keyed.in_(chosen))
+    deleted = 0
+    while True:
+        async with statement_connection(sessionmaker) as connection:
+            count = (await connection.execute(statement)).rowcount
+        deleted += count
+        if count < batch:
+            return deleted
+        await asyncio.sleep(0)

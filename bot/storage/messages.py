@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
-from bot.storage.database import statement_connection
+from bot.storage.database import delete_in_batches, statement_connection
 from bot.storage.errors import ContactNotFoundError
 from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import chat_message_table
@@ -90,8 +90,5 @@ class MessageLog:
     async def purge(self, older_than: datetime) -> int:
         """Forget every message sent before `older_than`; return how many there were."""
         require_aware("older_than", older_than)
-        async with statement_connection(self._sessionmaker) as connection:
-            result = await connection.execute(
-                delete(chat_message_table).where(_c.sent_at < older_than)
-            )
-        return result.rowcount
+        condition = _c.sent_at < older_than
+        return await delete_in_batches(self._sessionmaker, chat_message_table, condition)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.session import Session
 from bot.storage.columns import require_aware
-from bot.storage.database import statement_connection
+from bot.storage.database import delete_in_batches, statement_connection
 from bot.storage.errors import ContactNotFoundError, StaleSession
 from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import session_table
@@ -117,9 +117,7 @@ class SqlSessionStore:
     async def purge_expired(self, now: datetime) -> int:
         """Delete the sessions that expired before `now`; return how many there were."""
         require_aware("now", now)
-        async with statement_connection(self._sessionmaker) as connection:
-            result = await connection.execute(delete(session_table).where(_c.expires_at < now))
-        return result.rowcount
+        return await delete_in_batches(self._sessionmaker, session_table, _c.expires_at < now)
 
 
 def _row_values(session: Session, now: datetime) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -64,8 +65,9 @@ def add_inline_engine(engine: AsyncEngine, url: URL, options: dict[str, Any]) ->
         # is not, fail at once rather than block the loop waiting for it.
         options = {**options, "pool_timeout": 0}
     inline = create_engine(url.set(drivername="sqlite+pysqlite"), **options)
-    event.listen(inline, "connect", _set_inline_pragmas)
-    checkpointer = _Checkpointer(url.database) if _is_file(url) else None
+    checkpointer = _Checkpointer(Path(str(url.database))) if is_file(url) else None
+    # Without a checkpointer (an in-memory or URI database) SQLite checkpoints as usual.
+    event.listen(inline, "connect", _set_inline_pragmas if checkpointer else set_pragmas)
     if checkpointer is not None:
         checkpointer.start()
 
@@ -83,7 +85,8 @@ def inline_engine(engine: AsyncEngine) -> Engine | None:
     return _INLINE.get(engine.sync_engine)
 
 
-def _is_file(url: URL) -> bool:
+def is_file(url: URL) -> bool:
+    """Whether the SQLite `url` names a plain file (not in memory, not a `file:` URI)."""
     database = url.database
     return bool(database) and database != ":memory:" and not str(database).startswith("file:")
 
@@ -94,8 +97,13 @@ class _Checkpointer:
     PASSIVE checkpoints never wait for readers or writers, so the bot is not held up.
     """
 
-    def __init__(self, path: str | None) -> None:
-        self._path = path
+    # Consecutive failures before a warning: a busy moment is normal, a minute is not.
+    PATIENCE = 60
+
+    def __init__(self, path: Path) -> None:
+        # mode=rw: never create the file (the first migration makes it).
+        self._uri = f"{path.resolve().as_uri()}?mode=rw"
+        self._failures = 0
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
 
@@ -110,11 +118,13 @@ class _Checkpointer:
     def _run(self) -> None:
         while not self._stopping.wait(CHECKPOINT_EVERY):
             try:
-                # mode=rw: never create the file (it is made by the first migration).
-                connection = sqlite3.connect(f"file:{self._path}?mode=rw", uri=True, timeout=0)
+                connection = sqlite3.connect(self._uri, uri=True, timeout=0)
                 try:
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 finally:
                     connection.close()
-            except sqlite3.Error as error:  # busy or gone: try again next time
-                log.debug("checkpoint skipped: %s", error)
+                self._failures = 0
+            except sqlite3.Error as error:  # busy or not there yet: try again next time
+                self._failures += 1
+                if self._failures == self.PATIENCE:
+                    log.warning("the SQLite log has not been checkpointed for a minute: %s", error)

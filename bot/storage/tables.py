@@ -28,6 +28,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
@@ -143,6 +144,59 @@ class ChatMessage(SQLModel, table=True):
     from_bot: bool = Field(sa_column=Column(Boolean, nullable=False))
 
 
+REPORT_CONSENTS = ("keep", "partner", "police")
+"""Who may see a report: Standby only, a partner organisation that supports victims, the police."""
+REPORT_STATUSES = ("new", "withdrawn")
+REPORT_WORD_MAX_LENGTH = 16
+HASH_HEX_LENGTH = 64
+
+
+class Report(SQLModel, table=True):
+    """A hate-incident report: every answer encrypted, only its bookkeeping in clear.
+
+    `payload` is a Fernet token of a JSON document holding every answer, so searching the
+    database for a report's words finds nothing. In clear are only what operators must
+    sort and act on without the keys: consent, status and dates. The reference code the
+    person was given is kept only as a SHA-256 hash, for finding the report by it.
+    `contact_id` is NULL when the person chose to stay anonymous: then nothing links the
+    report to their chat.
+
+    `submission_key` and `submission_reference` exist only so a turn that is run again
+    (see docs/architecture.md, "each request carries a key") stores one report and shows
+    the same code: a keyed hash of the contact and the request key, and the code encrypted.
+    Housekeeping clears both soon after, so they do not link an anonymous report to its
+    chat for longer than a retry could take.
+    """
+
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("reference_hash", name="uq_report_reference_hash"),
+        UniqueConstraint("submission_key", name="uq_report_submission_key"),
+        Index("ix_report_created_at", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    reference_hash: str = Field(sa_column=Column(String(HASH_HEX_LENGTH), nullable=False))
+    contact_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("contact.id", ondelete="SET NULL", name="fk_report_contact_id_contact"),
+            nullable=True,
+        ),
+    )
+    consent: str = Field(sa_column=Column(String(REPORT_WORD_MAX_LENGTH), nullable=False))
+    status: str = Field(sa_column=Column(String(REPORT_WORD_MAX_LENGTH), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    submission_key: str | None = Field(
+        default=None, sa_column=Column(String(HASH_HEX_LENGTH), nullable=True)
+    )
+    submission_reference: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 metadata: MetaData = SQLModel.metadata
 """Everything Alembic compares against the database (all SQLModel tables)."""
 
@@ -152,3 +206,4 @@ contact_table = cast(Table, Contact.__table__)  # type: ignore[attr-defined]
 session_table = cast(Table, ConversationSession.__table__)  # type: ignore[attr-defined]
 processed_update_table = cast(Table, ProcessedUpdate.__table__)  # type: ignore[attr-defined]
 chat_message_table = cast(Table, ChatMessage.__table__)  # type: ignore[attr-defined]
+report_table = cast(Table, Report.__table__)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
-from bot.storage.database import statement_connection
+from bot.storage.database import delete_in_batches, statement_connection
 from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import processed_update_table
 
@@ -57,8 +57,5 @@ class UpdateLedger:
         history is enough to catch every redelivery.
         """
         require_aware("older_than", older_than)
-        async with statement_connection(self._sessionmaker) as connection:
-            result = await connection.execute(
-                delete(processed_update_table).where(_c.processed_at < older_than)
-            )
-        return result.rowcount
+        condition = _c.processed_at < older_than
+        return await delete_in_batches(self._sessionmaker, processed_update_table, condition)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import MAKE_REPORT_KEY, Settings, SettingsError, load_settings
 
 ALL = (
     "BOT_TOKEN",
@@ -20,6 +21,8 @@ ALL = (
     "FLOWS_DIR",
     "LOCALES_DIR",
     "LOG_LEVEL",
+    "REPORT_KEYS",
+    "REPORT_RETENTION_DAYS",
 )
 
 
@@ -132,4 +135,45 @@ def test_a_webhook_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
     assert str(wrong.value).startswith(
         "setting WEBHOOK_SECRET is needed when WEBHOOK_URL is set; make one with: "
+    )
+
+
+def test_reports_need_no_keys_and_are_kept_a_year_by_default() -> None:
+    settings = load_settings()
+    assert (settings.REPORT_KEYS, settings.REPORT_RETENTION_DAYS) == ((), 365)
+
+
+def test_report_keys_are_read_newest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("REPORT_KEYS", f" {new} , {old},")
+    monkeypatch.setenv("REPORT_RETENTION_DAYS", "30")
+    settings = load_settings()
+    assert ((new, old), 30) == (settings.REPORT_KEYS, settings.REPORT_RETENTION_DAYS)
+
+
+def test_a_wrong_report_key_is_named_with_how_to_make_one_and_never_echoed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    good, bad = Fernet.generate_key().decode(), "not-a-fernet-key-but-secret"
+    monkeypatch.setenv("REPORT_KEYS", f"{good},{bad}")
+    with pytest.raises(SettingsError) as wrong:
+        load_settings()
+    message = str(wrong.value)
+    assert message.startswith("setting REPORT_KEYS is wrong: should be Fernet keys")
+    assert message.endswith(MAKE_REPORT_KEY)
+    assert "\n" not in message
+    assert bad not in message
+    assert good not in message
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "a year", "1.5"])
+def test_report_retention_is_a_positive_whole_number(
+    monkeypatch: pytest.MonkeyPatch, days: str
+) -> None:
+    monkeypatch.setenv("REPORT_RETENTION_DAYS", days)
+    with pytest.raises(SettingsError) as wrong:
+        load_settings()
+    assert str(wrong.value) == (
+        f"setting REPORT_RETENTION_DAYS is {days!r}: should be a whole number of days, "
+        "1 or more (default 365)"
     )

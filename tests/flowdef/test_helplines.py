@@ -88,6 +88,23 @@ def test_a_folder_without_a_directory_has_no_helplines() -> None:
     assert result.helplines is None
 
 
+def test_looking_helplines_up_without_a_directory_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "home.yaml").write_text(
+        "spec: 1\nflow: home\nhome: true\nsteps:\n"
+        "  - id: find\n    action: find_helplines\n    on_error: sorry\n"
+        "  - id: sorry\n    end: Sorry.\n",
+        encoding="utf-8",
+    )
+
+    result = load_flows(tmp_path, known_actions={"find_helplines"})
+
+    assert result.flows is not None  # still loads: people get the fallback
+    assert [str(problem) for problem in result.problems] == [
+        f"{tmp_path}/home.yaml:6: step 'find': warning: there is no helpline directory "
+        f"({tmp_path}/data/helplines.yaml), so 'find_helplines' always fails here"
+    ]
+
+
 def test_a_stale_entry_is_a_notice_even_strict_checks_pass() -> None:
     outcome = runner.invoke(flows_cli.app, ["check", str(FIXTURES / "stale"), "--strict"])
     lines = outcome.stdout.splitlines()

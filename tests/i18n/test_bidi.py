@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.adapters.render import render_message
+from bot.adapters.telegram.text import split_text
 from bot.engine import Button, MessageCreated
 from bot.i18n.bidi import LRI, PDI, RLM, for_right_to_left, isolate_left_to_right
 
@@ -90,3 +91,20 @@ def test_left_to_right_languages_are_left_as_they_are(language: str) -> None:
 
     assert out.text == "Call 0800 138 1625."
     assert out.buttons[0].text == "Call 999"
+
+
+def test_a_london_number_with_its_trunk_zero_is_one_unit() -> None:
+    assert isolate_left_to_right("اتصلوا +44 (0)20 7946 0000 الآن") == (
+        f"اتصلوا {LRI}+44 (0)20 7946 0000{PDI} الآن"
+    )
+
+
+@pytest.mark.parametrize("limit", range(3990, 4010))
+def test_splitting_a_long_message_never_cuts_a_number_in_two(limit: int) -> None:
+    numbers = isolate_left_to_right("0800 138 1625 0800 138 1625 0800 138 1625")
+    text = "كلمة " * 790 + numbers + " كلمة" * 300
+
+    parts = split_text(text, limit)
+
+    assert all(part.count(LRI) == part.count(PDI) for part in parts)
+    assert "".join(parts).replace(" ", "") == text.replace(" ", "")

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
 from typer.testing import CliRunner
 
 from bot.cli import i18n as i18n_cli
@@ -144,3 +146,43 @@ def test_a_template_behind_the_sources_is_a_problem(tmp_path: Path) -> None:
         "run standby i18n extract",
         f'{template}:22: msgid "Hi.": no longer in the sources: run standby i18n extract',
     ]
+
+
+ENGLISH = "Call 0800 138 1625 or send /help."
+
+
+def _problems_with(folder: Path, translated: str) -> list[str]:
+    """What the check says of `translated` as the Arabic for ENGLISH (the header aside)."""
+    template = Catalog(project="Standby")
+    template.add(ENGLISH)
+    with (folder / "messages.pot").open("wb") as file:
+        write_po(file, template)
+    catalog = Catalog(locale="ar", project="Standby")
+    catalog.add(ENGLISH, translated)
+    (folder / "ar" / "LC_MESSAGES").mkdir(parents=True)
+    with (folder / "ar" / "LC_MESSAGES" / "messages.po").open("wb") as file:
+        write_po(file, catalog)
+    problems = check_catalogs(folder, ["ar"], msgfmt=None)
+    return [problem.message for problem in problems if problem.msgid == ENGLISH]
+
+
+@pytest.mark.parametrize(
+    ("translated", "problem"),
+    [
+        ("اتصلوا بـ 0800 138 1652 أو /help.", "'1625' is missing, '1652' is not in the English"),
+        ("اتصلوا بـ 0800 138 1625.", "'/help' is missing"),
+        ("اكتبوا إلى talk@stophate.org أو /help: 0800 138 1625.", "'talk@stophate.org' is not"),
+    ],
+)
+def test_a_changed_number_address_or_command_is_a_problem(
+    tmp_path: Path, translated: str, problem: str
+) -> None:
+    found = _problems_with(tmp_path, translated)
+
+    assert len(found) == 1
+    assert "numbers, addresses or commands differ from the English" in found[0]
+    assert problem in found[0]
+
+
+def test_numbers_in_arabic_or_persian_digits_are_the_same_numbers(tmp_path: Path) -> None:
+    assert _problems_with(tmp_path, "اتصلوا بـ ٠٨٠٠ ١٣٨ ۱۶۲۵ أو /help.") == []

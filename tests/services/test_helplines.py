@@ -168,6 +168,16 @@ def test_christmas_day_is_an_ordinary_friday_unless_the_data_says_so() -> None:
     assert _status_of("Evening line", said) == "Closed now. Opens on Monday at 10:00."
 
 
+def test_a_24_hour_line_closing_tomorrow_says_until_when() -> None:
+    christmas_eve_late = datetime(2026, 12, 24, 23, 0, tzinfo=UTC)
+    closing = LINES.replace(
+        "    hours: always\n", "    hours: always\n    closed_on: [2026-12-25]\n", 1
+    )
+    offers = _directory(closing).offers(set(), "scotland", christmas_eve_late)
+
+    assert _status_of("Emergency", _say(offers, christmas_eve_late)) == "Open now, until 00:00."
+
+
 def test_opening_hours_are_london_time_in_summer_and_in_winter() -> None:
     summer_half_past_four = datetime(2026, 7, 1, 16, 30, tzinfo=UTC)  # 17:30 BST
     summer_half_past_eight = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)  # 09:30 BST
@@ -362,3 +372,24 @@ def test_the_directory_reloads_with_the_flows_and_only_when_it_checks_out(tmp_pa
 def test_a_folder_without_a_directory_offers_no_helplines(tmp_path: Path) -> None:
     (tmp_path / "home.yaml").write_text(HOME)
     assert len(FlowLibrary(tmp_path, ()).helplines) == 0
+
+
+@pytest.mark.parametrize(
+    ("wanted", "offered"),
+    [
+        (["rights_advice"], {"Citizens Advice (England)", "Equality Advisory Support Service"}),
+        (["safety_advice"], {"Hope not Hate", "Glitch", "Tactical Tech"}),
+        (["safety_advice", "rights_advice", "none"], {"Hope not Hate", "Netpol"}),
+    ],
+)
+def test_the_help_someone_asks_for_brings_its_lines(wanted: list[str], offered: set[str]) -> None:
+    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    finder = HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+
+    asked = finder.find(["race"], "england", None, wanted)
+    plain = finder.find(["race"], "england", None)
+
+    assert asked is not None
+    assert plain is not None
+    assert all(name in asked for name in offered)
+    assert not any(name in plain for name in offered)

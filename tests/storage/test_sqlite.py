@@ -67,9 +67,12 @@ async def _insert(sessionmaker: async_sessionmaker[AsyncSession], *ids: int) -> 
             await connection.execute(text("INSERT INTO t VALUES (:id)"), {"id": id_})
 
 
+@pytest.mark.parametrize("folder", ["plain", "data#1 and 50%"])
 async def test_the_log_is_folded_into_the_file_by_the_checkpoint_thread(
-    path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, folder: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A '#' or '%' in the folder once made the thread checkpoint another, empty file.
+    path = tmp_path / folder / "standby.db"
     monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 0.05)
     engine = make_engine(f"sqlite:///{path}")
     try:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage import UpdateLedger, make_engine, make_sessionmaker
+from bot.storage import UpdateLedger, database, make_engine, make_sessionmaker
 from bot.storage.tables import processed_update_table
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -79,6 +79,20 @@ async def test_purge_forgets_only_updates_handled_before_the_cutoff(
     assert await ledger.purge(cutoff) == 0
 
     assert await stored(engine) == {(BOT, 2), (BOT, 3)}
+
+
+async def test_purge_deletes_in_batches_and_misses_nothing(
+    ledger: UpdateLedger, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "PURGE_BATCH", 3)
+    old = NOW - timedelta(days=2)
+    for update_id in range(10):
+        await ledger.first_time(BOT if update_id % 2 else OTHER_BOT, update_id, old)
+    await ledger.first_time(BOT, 99, NOW)
+
+    assert await ledger.purge(NOW - timedelta(days=1)) == 10  # batches of 3, 3, 3 and 1
+
+    assert await stored(engine) == {(BOT, 99)}
 
 
 async def test_purge_compares_instants_not_wall_clocks(ledger: UpdateLedger) -> None:

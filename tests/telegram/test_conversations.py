@@ -51,6 +51,25 @@ async def test_a_person_whose_telegram_is_in_arabic_is_answered_in_arabic(
     await reply_with(layla, "\u2066999\u2069")
 
 
+async def test_helplines_come_in_the_language_of_an_app_set_to_arabic_later(
+    emulator: Emulator, start_bot: StartBot
+) -> None:
+    # Regression: the helpline list (made by an action) was in English while the rest of
+    # the turn was in Arabic, for a contact known before their app's language was.
+    await start_bot()
+    omar = emulator.user(45, "Omar")
+    await omar.send("/menu")
+    await reply_with(omar, "What would you like to do?")
+    emulator.world.people[45].language_code = "ar"
+    await omar.send("/helplines")
+    await reply_with(omar, "ما سبب الكراهية؟")  # "What was the hate about?"
+    await omar.click("كون الشخص يهوديًا أو يُظن أنه يهودي")  # antisemitism
+    await reply_with(omar, "في أي جزء من المملكة المتحدة")  # "Which part of the UK"
+    await omar.click("اسكتلندا")  # Scotland
+    listed = await reply_with(omar, "CST")
+    assert "خدمات الطوارئ" in listed.content  # "Emergency services", in Arabic
+
+
 async def test_buttons_and_typed_answers_make_a_plan(
     emulator: Emulator, start_bot: StartBot
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.adapters.telegram.api import BotApi
@@ -124,6 +124,11 @@ class InboundHandler:
         contact = await self._contacts.get_or_create(
             update.chat_id, now=now, language=first_language
         )
+        if contact.language is None and first_language is not None:
+            # Known from before languages were kept: the same rule, so that the renderer
+            # and the actions (which only see the contact) agree on the language.
+            await self._contacts.set_language(contact.id, first_language)
+            contact = replace(contact, language=first_language)
         if update.message_id is not None:
             self._sender.note_incoming(contact, update.message_id)
         if update.pressed_message_id is not None:

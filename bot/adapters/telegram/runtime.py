@@ -189,7 +189,9 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
             running.tasks.append(asyncio.create_task(framework.poll()))
         running.tasks += [
             asyncio.create_task(watch_flows(core.library)),
-            asyncio.create_task(keep_tidy(core.clock, core.sessions, ledger, messages)),
+            asyncio.create_task(
+                keep_tidy(core.clock, core.sessions, ledger, messages, core.retention)
+            ),
         ]
     except Exception:
         await running.stop()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from bot.i18n.bidi import LRI, PDI
+
 LIMIT = 4096
 
 
@@ -32,9 +34,16 @@ def _cut_point(text: str, limit: int) -> int:
     window = text[:fitting]
     for separator in ("\n\n", "\n", " "):
         at = window.rfind(separator)
+        while at > fitting // 2 and _isolating(window, at):
+            at = window.rfind(separator, 0, at)  # never inside "0800 138 1625" in RTL text
         if at > fitting // 2:
             return at + len(separator)
     return fitting
+
+
+def _isolating(text: str, at: int) -> bool:
+    """Whether `at` falls inside a left-to-right isolate (a number in right-to-left text)."""
+    return text.count(LRI, 0, at) > text.count(PDI, 0, at)
 
 
 def _longest_prefix(text: str, limit: int) -> int:

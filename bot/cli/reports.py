@@ -1,0 +1,321 @@
+"""`standby reports …` for caseworkers, and `standby purge`.
+
+These read REPORT_KEYS and DATABASE_URL like the bot does. `list` shows no answers; `show`
+and `export` decrypt them, so run them only where the screen and the file are safe. A
+problem is one line on stderr and exit code 2; nothing here prints a key or a URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.bootstrap import report_service
+from bot.cli.common import EXIT_BAD_SETTING, database_problem, fail_on_bad_settings
+from bot.config import Settings, load_settings
+from bot.services.clock import SystemClock
+from bot.services.housekeeping import ReportRetention, Tidied, tidy_once
+from bot.services.reports import (
+    OpenedReport,
+    ReportKeyError,
+    ReportService,
+    ReportsUnavailableError,
+)
+from bot.storage import (
+    MessageLog,
+    ReportRecord,
+    SqlSessionStore,
+    UpdateLedger,
+    make_engine,
+    make_sessionmaker,
+)
+from bot.storage.migrate import upgrade
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)
+
+T = TypeVar("T")
+EXPORTED_FIELDS = ("id", "created_at", "updated_at", "consent", "status", "anonymous")
+HASH_SHOWN = 10  # enough to tell reports apart in a list; the full hash is no use to read
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (DATABASE_URL); default: SQLite in ./data/."),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="Only reports created on or after this day (YYYY-MM-DD, UTC)."),
+]
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class CommandError(Exception):
+    """A problem to tell the operator in one line (exit 2)."""
+
+
+@app.command("list")
+def list_reports(since: SinceOption = None, db: DatabaseOption = None) -> None:
+    """List reports: when, a short reference hash, consent and status. No answers."""
+    since_at = _day(since)
+    records = _run(db, lambda reports: reports.list(since_at), needs_keys=False)
+    table = Table("id", "created (UTC)", "reference hash", "consent", "status", "anonymous")
+    for record in records:
+        table.add_row(
+            str(record.id),
+            f"{record.created_at:%Y-%m-%d %H:%M}",
+            record.reference_hash[:HASH_SHOWN],
+            record.consent,
+            record.status,
+            "yes" if record.contact_id is None else "no",
+        )
+    Console(highlight=False).print(table)
+    typer.echo(f"{len(records)} report(s).")
+
+
+@app.command()
+def show(
+    report_id: Annotated[int, typer.Argument(help="The id `list` shows.")],
+    db: DatabaseOption = None,
+) -> None:
+    """Show one report with its answers decrypted, as plain text."""
+    _print_one(db, lambda reports: reports.get(report_id), f"there is no report {report_id}")
+
+
+@app.command()
+def find(
+    code: Annotated[str, typer.Argument(help="The reference code the person was given.")],
+    db: DatabaseOption = None,
+) -> None:
+    """Show the report a reference code belongs to (someone reading you their code)."""
+    missing = "no report has this reference code; check it letter by letter"
+    _print_one(db, lambda reports: reports.find(code), missing)
+
+
+def _print_one(
+    db: str | None,
+    lookup: Callable[[ReportService], Awaitable[ReportRecord | None]],
+    missing: str,
+) -> None:
+    """Print the report `lookup` finds, decrypted; `missing` is the error when there is none."""
+
+    async def opened(reports: ReportService) -> OpenedReport:
+        record = await lookup(reports)
+        if record is None:
+            raise CommandError(missing)
+        return reports.open(record)
+
+    typer.echo("\n".join(_describe(_run(db, opened))))
+
+
+@app.command()
+def export(
+    kind: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")],
+    since: SinceOption = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (else stdout).")
+    ] = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Export reports with their answers decrypted, consent and status."""
+    since_at = _day(since)
+
+    async def opened(reports: ReportService) -> list[OpenedReport]:
+        return [reports.open(record) for record in await reports.list(since_at)]
+
+    rows = [_exported(report) for report in _run(db, opened)]
+    text = (
+        _csv(rows)
+        if kind is ExportFormat.csv
+        else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    )
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    _write_private(output, text)
+    typer.echo(f"{len(rows)} report(s) written to {output}.", err=True)
+
+
+@app.command("rotate-keys")
+def rotate_keys(db: DatabaseOption = None) -> None:
+    """Re-encrypt every report with the first key of REPORT_KEYS.
+
+    Put the new key first in REPORT_KEYS, keep the old ones after it, run this, then
+    remove the old keys."""
+    count = _run(db, lambda reports: reports.rotate_keys())
+    typer.echo(f"{count} report(s) re-encrypted with the first key of REPORT_KEYS.")
+
+
+def purge(db: DatabaseOption = None) -> None:
+    """Delete now what is past its time: reports older than REPORT_RETENTION_DAYS,
+    expired sessions, old update and message ids. (The running bot does this every ten
+    minutes too.)"""
+    settings = _settings(db)
+    tidied = _guarded(_purge(settings))
+    typer.echo(
+        f"Deleted {tidied.reports} report(s) older than {settings.REPORT_RETENTION_DAYS} days; "
+        f"forgot {tidied.sessions} session(s), {tidied.update_ids} update id(s) and "
+        f"{tidied.message_ids} message id(s)."
+    )
+
+
+async def _purge(settings: Settings) -> Tidied:
+    async with _database(settings) as sessionmaker:
+        clock = SystemClock()
+        retention = ReportRetention(
+            report_service(settings, sessionmaker, clock),
+            timedelta(days=settings.REPORT_RETENTION_DAYS),
+        )
+        return await tidy_once(
+            clock,
+            SqlSessionStore(sessionmaker),
+            UpdateLedger(sessionmaker),
+            MessageLog(sessionmaker),
+            retention,
+        )
+
+
+def _settings(db: str | None) -> Settings:
+    with fail_on_bad_settings():
+        return load_settings(DATABASE_URL=db)
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Any]:
+    url = settings.DATABASE_URL or None
+    await upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+def _run(
+    db: str | None,
+    work: Callable[[ReportService], Coroutine[Any, Any, T]],
+    *,
+    needs_keys: bool = True,
+) -> T:
+    settings = _settings(db)
+
+    async def run() -> T:
+        async with _database(settings) as sessionmaker:
+            reports = report_service(settings, sessionmaker, SystemClock())
+            if needs_keys and not reports.available:
+                raise ReportsUnavailableError  # before anything else: "no report 3" misleads
+            return await work(reports)
+
+    return _guarded(run())
+
+
+def _guarded(work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(work)
+    except ReportsUnavailableError:
+        problem = "setting REPORT_KEYS is missing: reports cannot be read without their keys"
+    except ReportKeyError as error:
+        problem = f"setting REPORT_KEYS is wrong: {error}"
+    except CommandError as error:
+        problem = str(error)
+    except ValueError as error:  # an unusable DATABASE_URL
+        problem = str(error)
+    except (OSError, SQLAlchemyError) as error:
+        problem = database_problem(error)
+    typer.echo(f"standby: {problem}", err=True)
+    raise typer.Exit(EXIT_BAD_SETTING)
+
+
+def _day(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        typer.echo(
+            f"standby: option --since should be a day like 2026-01-31, got {text!r}", err=True
+        )
+        raise typer.Exit(EXIT_BAD_SETTING) from None
+
+
+def _describe(report: OpenedReport) -> list[str]:
+    record = report.record
+    lines = [
+        f"Report {record.id}",
+        f"created: {record.created_at:%Y-%m-%d %H:%M} UTC",
+        f"updated: {record.updated_at:%Y-%m-%d %H:%M} UTC",
+        f"consent: {record.consent}",
+        f"status: {record.status}",
+        f"anonymous: {'yes' if record.contact_id is None else 'no'}",
+        "",
+    ]
+    lines += [f"{name}: {_plain(value)}" for name, value in report.answers.items()]
+    return lines
+
+
+def _exported(report: OpenedReport) -> dict[str, Any]:
+    record: ReportRecord = report.record
+    return {
+        "id": record.id,
+        "created_at": record.created_at.isoformat(),
+        "updated_at": record.updated_at.isoformat(),
+        "consent": record.consent,
+        "status": record.status,
+        "anonymous": record.contact_id is None,
+        "answers": report.answers,
+    }
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    # One column per answer, in the order they first appear (the flow's order).
+    names = list(dict.fromkeys(name for row in rows for name in row["answers"]))
+    fixed = list(EXPORTED_FIELDS)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*fixed, *names])
+    for row in rows:
+        answers = row["answers"]
+        writer.writerow(
+            [row[name] for name in fixed] + [_plain(answers.get(name)) for name in names]
+        )
+    return out.getvalue()
+
+
+def _plain(value: object) -> str:
+    """An answer as text: lists joined, files as their kind and type (never bytes)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    if isinstance(value, dict):
+        if "file_id" in value:
+            return f"{value.get('kind', 'file')} ({value.get('mime_type') or 'unknown type'})"
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _write_private(path: Path, text: str) -> None:
+    # Decrypted reports: readable by this user only, from the moment the file exists.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except OSError as error:
+        typer.echo(f"standby: cannot write {path}: {error.strerror or error}", err=True)
+        raise typer.Exit(EXIT_BAD_SETTING) from None

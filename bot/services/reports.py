@@ -1,0 +1,248 @@
+"""Incident reports: encrypted with the operators' keys, found again by a reference code.
+
+Every answer goes into one JSON document encrypted with Fernet (AES-128-CBC with an
+HMAC-SHA256 tag) under the first of `REPORT_KEYS`; any of the keys decrypts, so a new key
+can be put first and old reports re-encrypted with `rotate_keys`. The database keeps in
+clear only consent, status, dates and a SHA-256 hash of the reference code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from bot.services.clock import Clock
+from bot.storage import ContactRecord, NewReport, ReportRecord, ReportRepository
+
+# No 0/O, 1/I/L: a code read out over the phone or copied by hand must survive it.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 12  # 31**12: about 59 bits, unguessable one code at a time
+REFERENCE_GROUP = 4
+PAYLOAD_VERSION = 1
+# How long a turn may take to be run again; after that the submission key is cleared.
+SUBMISSION_WINDOW = timedelta(hours=1)
+
+Choose = Callable[[str], str]
+"""Picks one character of an alphabet: `secrets.choice`, or a seeded one in tests."""
+
+
+class ReportsUnavailableError(RuntimeError):
+    """No REPORT_KEYS are set, so reports cannot be stored or read."""
+
+
+class ReportKeyError(RuntimeError):
+    """None of REPORT_KEYS opens this report: it was encrypted with a key not given."""
+
+
+class ReportCipher:
+    """Fernet over the report keys: the first encrypts, every one decrypts."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise ValueError("at least one report key is needed")
+        self._fernet = MultiFernet([Fernet(key) for key in keys])
+        # A separate secret for keyed hashes, so the encryption key is used for nothing else.
+        self._hash_key = hashlib.sha256(b"standby submission key\0" + keys[0].encode()).digest()
+
+    def seal(self, document: Any) -> str:
+        """`document` as JSON, encrypted with the first key (a Fernet token, ASCII)."""
+        text = json.dumps(document, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        return self._fernet.encrypt(text.encode()).decode("ascii")
+
+    def open(self, token: str) -> Any:
+        """What `seal` was given; ReportKeyError when no key opens it."""
+        try:
+            return json.loads(self._fernet.decrypt(token.encode("ascii")))
+        except InvalidToken:
+            raise ReportKeyError(
+                "none of REPORT_KEYS can decrypt this report: it was encrypted with a key "
+                "that is not in the list (reports whose key is lost cannot be read)"
+            ) from None
+
+    def reseal(self, token: str) -> str:
+        """The same content encrypted with the first key (for key rotation)."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken:
+            raise ReportKeyError(
+                "none of REPORT_KEYS can decrypt a stored report, so it cannot be re-encrypted"
+            ) from None
+
+    def keyed_hash(self, text: str) -> str:
+        """HMAC-SHA256 of `text`: the same for the same keys, unguessable without them."""
+        return hmac.new(self._hash_key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def new_reference(choose: Choose = secrets.choice) -> str:
+    """A fresh reference code, e.g. `K7QD-94XF-TMRA`."""
+    code = "".join(choose(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return "-".join(
+        code[start : start + REFERENCE_GROUP] for start in range(0, len(code), REFERENCE_GROUP)
+    )
+
+
+def normalise_reference(text: str) -> str | None:
+    """The 12 code characters of what someone typed (any case, spaces, dashes); None if
+    it cannot be a reference code."""
+    code = "".join(text.split()).replace("-", "").replace("\u2010", "").upper()
+    if len(code) != REFERENCE_LENGTH or any(c not in REFERENCE_ALPHABET for c in code):
+        return None
+    return code
+
+
+def reference_hash(code: str) -> str:
+    """The SHA-256 hex stored for a code (normalised first); never the code itself."""
+    normalised = normalise_reference(code)
+    if normalised is None:
+        raise ValueError("not a reference code")
+    return hashlib.sha256(normalised.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedReport:
+    """A report with its answers decrypted, for operators."""
+
+    record: ReportRecord
+    answers: dict[str, Any]
+
+
+class ReportService:
+    """Submits, reads, re-encrypts and purges reports.
+
+    `cipher` is None when no REPORT_KEYS are set: then every method that needs the
+    answers raises ReportsUnavailableError, and nothing is stored.
+    """
+
+    def __init__(
+        self,
+        repository: ReportRepository,
+        cipher: ReportCipher | None,
+        clock: Clock,
+        *,
+        choose: Choose = secrets.choice,
+    ) -> None:
+        self._repository = repository
+        self._cipher = cipher
+        self._clock = clock
+        self._choose = choose
+
+    @property
+    def available(self) -> bool:
+        """Whether keys are set, so reports can be stored and read."""
+        return self._cipher is not None
+
+    async def submit(
+        self,
+        answers: Mapping[str, Any],
+        *,
+        consent: str,
+        anonymous: bool,
+        contact: ContactRecord,
+        key: str | None = None,
+    ) -> str:
+        """Store a report; return the reference code to show the person.
+
+        `key` is the action request's key (unique per turn of this contact's
+        conversation): submitting again with the same key stores nothing more and returns
+        the same code. An anonymous report keeps no link to `contact`.
+        """
+        cipher = self._require_cipher()
+        submission = None if key is None else cipher.keyed_hash(f"{contact.id}\0{key}")
+        if submission is not None:
+            earlier = await self._repository.find_by_submission(submission)
+            if earlier is not None:
+                return self._earlier_reference(cipher, earlier)
+        code = new_reference(self._choose)
+        document = {"version": PAYLOAD_VERSION, "answers": dict(answers)}
+        report = NewReport(
+            reference_hash=reference_hash(code),
+            contact_id=None if anonymous else contact.id,
+            consent=consent,
+            payload=cipher.seal(document),
+            submission_key=submission,
+            submission_reference=None if submission is None else cipher.seal(code),
+        )
+        stored = await self._repository.add(report, now=self._clock.now())
+        if stored is None and submission is not None:
+            # Another process stored this very turn a moment ago: show its code.
+            earlier = await self._repository.find_by_submission(submission)
+            if earlier is not None:
+                return self._earlier_reference(cipher, earlier)
+            raise RuntimeError("a report vanished while being submitted")
+        # Not logged: a report id next to a contact's log lines could tie an anonymous
+        # report to its chat.
+        return code
+
+    async def find(self, code: str) -> ReportRecord | None:
+        """The report a reference code belongs to, or None (also for a malformed code)."""
+        if normalise_reference(code) is None:
+            return None
+        return await self._repository.find_by_reference(reference_hash(code))
+
+    async def list(self, since: datetime | None = None) -> list[ReportRecord]:
+        """Reports created since `since` (all when None), oldest first, still encrypted."""
+        return await self._repository.list_since(since)
+
+    async def get(self, report_id: int) -> ReportRecord | None:
+        """One report, still encrypted."""
+        return await self._repository.get(report_id)
+
+    def open(self, record: ReportRecord) -> OpenedReport:
+        """The report with its answers decrypted."""
+        document = self._require_cipher().open(record.payload)
+        return OpenedReport(record, dict(document.get("answers", {})))
+
+    async def rotate_keys(self) -> int:
+        """Re-encrypt every report with the first key; return how many were.
+
+        Run it after putting a new key first in REPORT_KEYS; afterwards the old keys can
+        be removed. Stops with ReportKeyError at a report no key opens.
+        """
+        cipher = self._require_cipher()
+        count = 0
+        for record in await self._repository.list_since(None):
+            if await self._repository.replace_payload(
+                record.id, record.payload, cipher.reseal(record.payload)
+            ):
+                count += 1
+        return count
+
+    async def check_keys(self) -> None:
+        """Raise ReportKeyError if the keys cannot open the newest report (a wrong key)."""
+        cipher = self._require_cipher()
+        newest = await self._repository.newest()
+        if newest is not None:
+            cipher.open(newest.payload)
+
+    async def any_stored(self) -> bool:
+        """Whether any report is stored."""
+        return await self._repository.any()
+
+    async def purge(self, older_than: datetime) -> int:
+        """Delete reports created before `older_than`; return how many. Needs no keys."""
+        return await self._repository.purge(older_than)
+
+    async def forget_submissions(self, now: datetime) -> int:
+        """Clear submission keys past the window in which a turn could run again."""
+        return await self._repository.forget_submissions(now - SUBMISSION_WINDOW)
+
+    def _require_cipher(self) -> ReportCipher:
+        if self._cipher is None:
+            raise ReportsUnavailableError(
+                "REPORT_KEYS is not set, so reports cannot be stored or read"
+            )
+        return self._cipher
+
+    @staticmethod
+    def _earlier_reference(cipher: ReportCipher, earlier: ReportRecord) -> str:
+        if earlier.submission_reference is None:
+            raise RuntimeError("the earlier submission of this turn has no code to show")
+        return str(cipher.open(earlier.submission_reference))
