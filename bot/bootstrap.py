@@ -12,11 +12,13 @@ from bot.config import Settings, SettingsError
 from bot.services.actions import ActionRegistry, builtin_actions
 from bot.services.clock import Clock, SystemClock
 from bot.services.conversation import ConversationService
+from bot.services.evidence import MEGABYTE
+from bot.services.evidence_vault import EvidenceVault
 from bot.services.helplines import HelplineDirectory, HelplineFinder
 from bot.services.housekeeping import ReportRetention, forget_quiet_sessions, purge_old_reports
 from bot.services.library import FlowLibrary
 from bot.services.locks import KeyedLock
-from bot.services.ports import Sender
+from bot.services.ports import FileSource, Sender
 from bot.services.reports import ReportCipher, ReportKeyError, ReportService
 from bot.storage import (
     ContactRepository,
@@ -25,6 +27,7 @@ from bot.storage import (
     make_engine,
     make_sessionmaker,
 )
+from bot.storage.evidence import EvidenceRepository
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -46,7 +49,8 @@ class Core:
     retention: ReportRetention
     locks: KeyedLock = field(default_factory=KeyedLock)
 
-    def conversation(self, sender: Sender) -> ConversationService:
+    def conversation(self, sender: Sender, files: FileSource | None = None) -> ConversationService:
+        """A conversation service showing events with `sender`; `files` fetches evidence."""
         return ConversationService(
             flows=lambda: self.library.current,
             sessions=self.sessions,
@@ -54,6 +58,7 @@ class Core:
             sender=sender,
             clock=self.clock,
             locks=self.locks,
+            files=files,
         )
 
     async def close(self) -> None:
@@ -76,7 +81,12 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
 
     finder = HelplineFinder(helplines, clock, settings.LOCALES_DIR)
     reports = report_service(settings, sessionmaker, clock)
-    actions = builtin_actions(contacts, helplines=finder, reports=reports)
+    actions = builtin_actions(
+        contacts,
+        helplines=finder,
+        reports=reports,
+        evidence_max_bytes=settings.EVIDENCE_MAX_MB * MEGABYTE,
+    )
     try:
         await check_report_keys(reports)
         library = FlowLibrary(settings.FLOWS_DIR, actions.names)
@@ -113,7 +123,8 @@ def report_service(
 ) -> ReportService:
     """Reports with the keys of REPORT_KEYS; without keys, one that stores nothing."""
     cipher = ReportCipher(settings.REPORT_KEYS) if settings.REPORT_KEYS else None
-    return ReportService(ReportRepository(sessionmaker), cipher, clock)
+    evidence = EvidenceVault(EvidenceRepository(sessionmaker), cipher, clock)
+    return ReportService(ReportRepository(sessionmaker), cipher, clock, evidence=evidence)
 
 
 async def check_report_keys(reports: ReportService) -> None:

@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logformat import PrivateFormatter
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -25,6 +27,7 @@ class SettingsError(Exception):
 TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FRAMEWORKS = ("aiogram", "ptb")
+MAX_EVIDENCE_MB = 2000
 SENSITIVE = ("TOKEN", "SECRET", "DATABASE_URL", "KEY")
 MAKE_REPORT_KEY = (
     'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
@@ -48,6 +51,10 @@ class Settings(BaseSettings):
     # Fernet keys, newest first: the first encrypts reports, every one decrypts them.
     REPORT_KEYS: Annotated[tuple[str, ...], NoDecode] = ()
     REPORT_RETENTION_DAYS: int = 365
+    # Photos and files larger than this are not fetched with a report (only noted).
+    EVIDENCE_MAX_MB: int = 10
+    # The caseworkers' Telegram group: shareable reports are posted there to be claimed.
+    STAFF_CHAT_ID: int | None = None
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -146,6 +153,30 @@ class Settings(BaseSettings):
             raise ValueError("should be a whole number of days, 1 or more (default 365)")
         return int(text)
 
+    @field_validator("STAFF_CHAT_ID", mode="before")
+    @classmethod
+    def _staff_chat(cls, value: object) -> object:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        if not text.removeprefix("-").isdecimal() or int(text) >= 0:
+            raise ValueError(
+                "should be the staff group's chat id, a negative number like -1001234567890 "
+                "(docs/deploy.md says how to find it)"
+            )
+        return int(text)
+
+    @field_validator("EVIDENCE_MAX_MB", mode="before")
+    @classmethod
+    def _evidence_size(cls, value: object) -> object:
+        text = str(value).strip()
+        # Telegram lets bots download 20 MB at most (a local Bot API server, 2000 MB).
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_EVIDENCE_MB:
+            raise ValueError(
+                f"should be a whole number of megabytes from 1 to {MAX_EVIDENCE_MB} (default 10)"
+            )
+        return int(text)
+
     @field_validator("LOG_LEVEL")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -180,8 +211,9 @@ QUIET_LOGGERS = ("httpx", "httpcore", "aiogram.event", "aiohttp.access")
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    handler = logging.StreamHandler()
+    # Tracebacks keep exception messages (which may quote people) for DEBUG only.
+    handler.setFormatter(PrivateFormatter(reveal=level == "DEBUG"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

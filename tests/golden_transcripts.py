@@ -101,9 +101,11 @@ async def replay(
             sender=screen,
             clock=clock,
         )
-        contact = await contacts.get_or_create(1, now=clock.now(), language=language)
         out = [*script.comments]
         for typed in script.inputs:
+            # Looked up on every line, as Telegram updates are: after /forget_me the
+            # person is new.
+            contact = await contacts.get_or_create(1, now=clock.now(), language=language)
             before = len(screen.shown)
             given: Input = read_input(typed, screen.buttons)
             await service.handle(contact, given)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
+import aiohttp
 from aiogram import Bot, Dispatcher, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -39,6 +40,7 @@ _METHODS: tuple[type[methods.TelegramMethod[Any]], ...] = (
     methods.DeleteMessages,
     methods.DeleteWebhook,
     methods.EditMessageText,
+    methods.GetFile,
     methods.GetMe,
     methods.GetUpdates,
     methods.SendMessage,
@@ -118,6 +120,23 @@ class AiogramApi:
     async def delete_webhook(self) -> None:
         await _mapped(self.bot.delete_webhook())
 
+    async def download(self, file_id: str) -> bytes:
+        file = await _mapped(self.bot.get_file(file_id))
+        if file.file_path is None:
+            raise Rejected("Telegram gave no file_path for this file")
+        try:
+            stream = await self.bot.download_file(file.file_path)
+        except aiohttp.ClientResponseError as failure:
+            # The download is plain HTTP, outside aiogram's method errors.
+            if failure.status >= 500:
+                raise Transient(f"download failed: {failure.status}") from failure
+            raise Rejected(f"download failed: {failure.status}") from failure
+        except (TimeoutError, aiohttp.ClientError) as failure:
+            raise Transient(type(failure).__name__) from failure
+        if stream is None:  # only when given a destination path, which we don't
+            raise Rejected("aiogram returned no file")
+        return stream.read()
+
 
 def incoming_message(update_id: int, message: Message) -> Incoming:
     attachment = attachment_of(message.photo, message.document)
@@ -137,14 +156,18 @@ def incoming_callback(update_id: int, query: CallbackQuery) -> Incoming | None:
     message = query.message
     if message is None:
         return None
+    private = message.chat.type == "private"
     return Incoming(
         update_id=update_id,
         chat_id=message.chat.id,
-        private=message.chat.type == "private",
+        private=private,
         callback_id=query.id,
         callback_data=query.data or "",
         pressed_message_id=message.message_id,
         language_code=query.from_user.language_code,
+        # Only in groups: a press in the staff chat records which caseworker claimed.
+        presser_id=None if private else query.from_user.id,
+        presser_name=None if private else query.from_user.first_name,
     )
 
 

@@ -104,6 +104,10 @@ class PtbApi:
     async def delete_webhook(self) -> None:
         await _mapped(self.bot.delete_webhook())
 
+    async def download(self, file_id: str) -> bytes:
+        file = await _mapped(self.bot.get_file(file_id))
+        return bytes(await _mapped(file.download_as_bytearray()))
+
 
 def incoming(update: Update) -> Incoming | None:
     """The parts of a PTB update Standby uses (None for kinds it ignores)."""
@@ -112,14 +116,18 @@ def incoming(update: Update) -> Incoming | None:
         message = query.message
         if message is None:
             return None
+        private = message.chat.type == "private"
         return Incoming(
             update_id=update.update_id,
             chat_id=message.chat.id,
-            private=message.chat.type == "private",
+            private=private,
             callback_id=query.id,
             callback_data=query.data or "",
             pressed_message_id=message.message_id,
             language_code=query.from_user.language_code,
+            # Only in groups: a press in the staff chat records which caseworker claimed.
+            presser_id=None if private else query.from_user.id,
+            presser_name=None if private else query.from_user.first_name,
         )
     message = update.message
     if message is None:

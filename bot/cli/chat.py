@@ -87,6 +87,8 @@ async def _chat(settings: Settings, lang: str | None, chat_id: int) -> None:
             except (EOFError, KeyboardInterrupt):
                 console.print()
                 return
+            # Looked up again each time, as the bot does: after /forget_me they are new.
+            contact = await core.contacts.get_or_create(chat_id, now=core.clock.now())
             await conversation.handle(contact, read_input(line, screen.buttons))
     finally:
         await core.close()

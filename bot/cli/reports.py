@@ -25,6 +25,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import report_service
+from bot.cli import evidence
 from bot.cli.common import EXIT_BAD_SETTING, database_problem, fail_on_bad_settings
 from bot.config import Settings, load_settings
 from bot.services.clock import SystemClock
@@ -115,13 +116,14 @@ def _print_one(
 ) -> None:
     """Print the report `lookup` finds, decrypted; `missing` is the error when there is none."""
 
-    async def opened(reports: ReportService) -> OpenedReport:
+    async def opened(reports: ReportService) -> list[str]:
         record = await lookup(reports)
         if record is None:
             raise CommandError(missing)
-        return reports.open(record)
+        files = [] if reports.evidence is None else await reports.evidence.list(record.id)
+        return [*_describe(reports.open(record)), "", *evidence.describe(files)]
 
-    typer.echo("\n".join(_describe(_run(db, opened))))
+    typer.echo("\n".join(_run(db, opened)))
 
 
 @app.command()
@@ -131,13 +133,21 @@ def export(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file (else stdout).")
     ] = None,
+    evidence_dir: Annotated[
+        Path | None,
+        typer.Option("--evidence", help="Also write the evidence files, decrypted, here."),
+    ] = None,
     db: DatabaseOption = None,
 ) -> None:
     """Export reports with their answers decrypted, consent and status."""
     since_at = _day(since)
 
     async def opened(reports: ReportService) -> list[OpenedReport]:
-        return [reports.open(record) for record in await reports.list(since_at)]
+        found = [reports.open(record) for record in await reports.list(since_at)]
+        if evidence_dir is not None:
+            written = await _write_evidence(reports, found, evidence_dir)
+            typer.echo(f"{written} evidence file(s) written to {evidence_dir}.", err=True)
+        return found
 
     rows = [_exported(report) for report in _run(db, opened)]
     text = (
@@ -154,12 +164,15 @@ def export(
 
 @app.command("rotate-keys")
 def rotate_keys(db: DatabaseOption = None) -> None:
-    """Re-encrypt every report with the first key of REPORT_KEYS.
+    """Re-encrypt every report and evidence file with the first key of REPORT_KEYS.
 
     Put the new key first in REPORT_KEYS, keep the old ones after it, run this, then
     remove the old keys."""
     count = _run(db, lambda reports: reports.rotate_keys())
-    typer.echo(f"{count} report(s) re-encrypted with the first key of REPORT_KEYS.")
+    typer.echo(
+        f"{count} report(s) re-encrypted with the first key of REPORT_KEYS, "
+        "with their evidence files."
+    )
 
 
 def purge(db: DatabaseOption = None) -> None:
@@ -254,6 +267,23 @@ def _day(text: str | None) -> datetime | None:
         raise typer.Exit(EXIT_BAD_SETTING) from None
 
 
+async def _write_evidence(reports: ReportService, found: list[OpenedReport], folder: Path) -> int:
+    vault = reports.evidence
+    if vault is None:
+        return 0
+    try:
+        evidence.make_private_folder(folder)
+        written = 0
+        for report in found:
+            files = await vault.list(report.record.id)
+            written += await evidence.write_all(vault, report.record.id, files, folder)
+    except OSError as error:
+        raise CommandError(
+            f"cannot write evidence to {folder}: {error.strerror or error}"
+        ) from None
+    return written
+
+
 def _describe(report: OpenedReport) -> list[str]:
     record = report.record
     lines = [
@@ -266,6 +296,7 @@ def _describe(report: OpenedReport) -> list[str]:
         "",
     ]
     lines += [f"{name}: {_plain(value)}" for name, value in report.answers.items()]
+    lines += [f"added {item['at']}: {_plain(item['text'])}" for item in report.additions]
     return lines
 
 
@@ -279,6 +310,7 @@ def _exported(report: OpenedReport) -> dict[str, Any]:
         "status": record.status,
         "anonymous": record.contact_id is None,
         "answers": report.answers,
+        "additions": report.additions,
     }
 
 
@@ -288,13 +320,20 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     fixed = list(EXPORTED_FIELDS)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*fixed, *names])
+    # Added later with the code: one last column, only when some report has any.
+    added = ["additions"] if any(row["additions"] for row in rows) else []
+    writer.writerow([*fixed, *names, *added])
     for row in rows:
         answers = row["answers"]
+        later = [_additions(row["additions"])] if added else []
         writer.writerow(
-            [row[name] for name in fixed] + [_plain(answers.get(name)) for name in names]
+            [row[name] for name in fixed] + [_plain(answers.get(name)) for name in names] + later
         )
     return out.getvalue()
+
+
+def _additions(additions: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{item['at']}: {_plain(item['text'])}" for item in additions)
 
 
 def _plain(value: object) -> str:

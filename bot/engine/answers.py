@@ -12,6 +12,8 @@ from bot.engine.model import Ask, Choice, InputKind
 from bot.engine.session import Value
 
 BACK, SKIP, DONE = "~back", "~skip", "~done"
+# Pressed under any menu to leave at once (see `Flows.quick_exit`).
+EXIT = "~exit"
 YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "ok", "okay"})
 NO_WORDS = frozenset({"no", "n", "nope"})
 

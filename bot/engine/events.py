@@ -23,6 +23,7 @@ class ButtonRole(StrEnum):
     BACK = "back"
     SKIP = "skip"
     DONE = "done"
+    EXIT = "exit"
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,7 @@ class Flow:
     start: str
     expires_after: timedelta = timedelta(hours=24)
     home: bool = False
+    quick_exit: bool = False
     trigger: Trigger | None = None
     needs: tuple[str, ...] = ()
     title: str | None = None
@@ -153,10 +154,15 @@ class Flow:
 
 @dataclass(frozen=True, slots=True)
 class Flows:
-    """All loaded flows, with the home flow new conversations start in."""
+    """All loaded flows, with the home flow new conversations start in.
+
+    With `quick_exit` (a flow's id), every menu gets a "Leave now" button that runs that
+    flow at once, from wherever the person is: someone may need to hide the chat fast.
+    """
 
     by_id: Mapping[str, Flow]
     home: str
+    quick_exit: str | None = None
 
     def get(self, flow_id: str) -> Flow | None:
         return self.by_id.get(flow_id)

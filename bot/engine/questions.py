@@ -1,16 +1,23 @@
-"""The buttons under a question: its choices, then Done, Skip and Back as they apply."""
+"""The buttons under a question: its choices, then Done, Skip, Back and Leave now as they apply."""
 
 from __future__ import annotations
 
 from bot.engine import texts
-from bot.engine.answers import BACK, DONE, SKIP
+from bot.engine.answers import BACK, DONE, EXIT, SKIP
 from bot.engine.events import Button, ButtonRole
 from bot.engine.model import Ask, InputKind
 from bot.engine.session import Value
 
+# Questions answered with buttons are the menus; Leave now goes under them. Typed answers
+# get no extra button (the question says /exit can be sent).
+MENU_KINDS = frozenset({InputKind.CHOICE, InputKind.YES_NO})
 
-def buttons_for(step: Ask, flow: str, picked: list[Value], can_go_back: bool) -> tuple[Button, ...]:
-    """Yes/No for yes-no questions, Today and Yesterday (or Tomorrow) for dates."""
+
+def buttons_for(
+    step: Ask, flow: str, picked: list[Value], can_go_back: bool, can_exit: bool = False
+) -> tuple[Button, ...]:
+    """Yes/No for yes-no questions, Today and Yesterday (or Tomorrow) for dates; with
+    `can_exit` (there is a quick exit flow), Leave now under every menu."""
 
     def button(label: str, value: str, role: ButtonRole = ButtonRole.CHOICE) -> Button:
         return Button(label, step.id, value, role, value in picked, flow)
@@ -28,4 +35,6 @@ def buttons_for(step: Ask, flow: str, picked: list[Value], can_go_back: bool) ->
         buttons.append(button(texts.SKIP, SKIP, ButtonRole.SKIP))
     if can_go_back:
         buttons.append(button(texts.BACK, BACK, ButtonRole.BACK))
+    if can_exit and step.kind in MENU_KINDS:
+        buttons.append(button(texts.LEAVE_NOW, EXIT, ButtonRole.EXIT))
     return tuple(buttons)

@@ -14,7 +14,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.engine import texts
-from bot.engine.answers import BACK, Accepted, Collecting, Rejected, read_answer
+from bot.engine.answers import BACK, EXIT, Accepted, Collecting, Rejected, read_answer
 from bot.engine.events import (
     ActionRequested,
     Button,
@@ -117,6 +117,11 @@ class _Run:
             self._fail(str(problem))
 
     def user_input(self, given: Input) -> None:
+        if given.is_press and given.value == EXIT and self.flows.quick_exit is not None:
+            # From any message, even an old one or after the session went quiet: leaving
+            # must never meet "that button has expired" or a question first.
+            self._begin(self.flows.quick_exit)
+            return
         session = self.session
         expired = session.expires_at is not None and self.now >= session.expires_at
         if session.active and expired:
@@ -347,7 +352,8 @@ class _Run:
 
     def _buttons(self, step: Ask) -> tuple[Button, ...]:
         session = self.session
-        return buttons_for(step, self._flow_id(), session.picked, bool(session.history))
+        can_exit = self.flows.quick_exit is not None
+        return buttons_for(step, self._flow_id(), session.picked, bool(session.history), can_exit)
 
     def _vars_for(self, text: str) -> dict[str, Value | Label]:
         found: dict[str, Value | Label] = {}

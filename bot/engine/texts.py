@@ -44,6 +44,8 @@ NO = N_("No")
 TODAY = N_("Today")
 YESTERDAY = N_("Yesterday")
 TOMORROW = N_("Tomorrow")
+# The quick exit's button under every menu: the same words as the main menu used for it.
+LEAVE_NOW = N_("Leave now")
 
 
 @lru_cache(maxsize=4096)

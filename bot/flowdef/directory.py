@@ -31,6 +31,7 @@ def check_directory(
         problems.append(Problem(directory, 0, message, code="too_many"))
     by_id = _unique_ids(files)
     problems += _check_home(files, directory)
+    _check_quick_exit(files)
     _check_triggers(files)
     _check_links(files, by_id)
     _check_call_cycles(files, by_id)
@@ -69,6 +70,20 @@ def _check_home(files: Sequence[FlowFile], directory: str) -> list[Problem]:
         for file in homes:
             file.found.error(file.key_line("home"), message, "many_homes")
     return []
+
+
+def _is_quick_exit(file: FlowFile) -> bool:
+    return file.header is not None and file.header.get("quick_exit") is True
+
+
+def _check_quick_exit(files: Sequence[FlowFile]) -> None:
+    # One "Leave now" button under every menu runs it: two would leave it ambiguous.
+    exits = [file for file in files if _is_quick_exit(file)]
+    if len(exits) > 1:
+        names = ", ".join(file.id or file.path for file in exits)
+        message = f"'quick_exit: true' is set in {len(exits)} flows ({names}): only one can be"
+        for file in exits:
+            file.found.error(file.key_line("quick_exit"), message, "many_quick_exits")
 
 
 def _check_triggers(files: Sequence[FlowFile]) -> None:
@@ -142,7 +157,9 @@ def _check_reach(by_id: dict[str, FlowFile]) -> None:
     starts = [
         flow_id
         for flow_id, file in by_id.items()
-        if _is_home(file) or (file.doc is not None and file.doc.triggers is not None)
+        if _is_home(file)
+        or _is_quick_exit(file)  # its button is under every menu
+        or (file.doc is not None and file.doc.triggers is not None)
     ]
     if not starts:
         return  # without a home every flow would be unreachable: the missing home says it all

@@ -165,7 +165,7 @@ def _check_header(file: FlowFile, doc: FlowDoc) -> None:
     if triggers is not None and not (triggers.commands or triggers.words):
         message = "'triggers' needs 'commands' or 'words'"
         file.found.error(file.key_line("triggers"), message, "missing_key")
-    if doc.needs and (doc.home or triggers is not None):
+    if doc.needs and (doc.home or doc.quick_exit or triggers is not None):
         message = (
             "a flow that starts on its own (home or triggers) can't have 'needs': "
             "nothing is set when it starts"
@@ -192,6 +192,7 @@ def _to_flow(file: FlowFile, doc: FlowDoc) -> Flow | None:
         start=doc.start or next(iter(steps)),
         expires_after=doc.expires_after,
         home=doc.home,
+        quick_exit=doc.quick_exit,
         trigger=trigger,
         needs=tuple(doc.needs),
         title=doc.title,

@@ -1,7 +1,8 @@
 """The shape of one flow as a graph of steps: where each step can lead, and what that implies.
 
 A target of None means "the end of the flow". A `goto` leaves the flow for good, so it
-counts as a way out just like the end.
+counts as a way out just like the end; so does a menu when there is a quick exit flow, as
+its "Leave now" button runs that flow from there.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 
 from bot.engine.model import Action, Ask, Call, Check, End, Flow, Goto, Say, Step
+from bot.engine.questions import MENU_KINDS
 from bot.flowdef.flowfile import FlowFile
 
 
@@ -64,13 +66,15 @@ def reachable(steps: Mapping[str, Step], start: Iterable[str]) -> set[str]:
     return reach((s for s in start if s in steps), following)
 
 
-def can_finish(flow: Flow) -> set[str]:
-    """Steps from which the flow can reach its end, or leave it with a `goto`."""
+def can_finish(flow: Flow, *, quick_exit: bool = False) -> set[str]:
+    """Steps from which the flow can reach its end, or leave it with a `goto` (or, with
+    `quick_exit`, with the Leave now button under a menu)."""
     before: dict[str, list[str]] = {}
     queue: deque[str] = deque()
     for step_id, step in flow.steps.items():
         targets = successors(step)
-        if isinstance(step, Goto | End) or None in targets:
+        leaves = quick_exit and isinstance(step, Ask) and step.kind in MENU_KINDS
+        if isinstance(step, Goto | End) or None in targets or leaves:
             queue.append(step_id)
         for target in targets:
             if target is not None:
@@ -84,11 +88,12 @@ def can_finish(flow: Flow) -> set[str]:
     return done
 
 
-def check_shape(file: FlowFile, flow: Flow) -> None:
-    """Warn about steps nothing leads to; report steps from which there is no way out."""
+def check_shape(file: FlowFile, flow: Flow, *, quick_exit: bool = False) -> None:
+    """Warn about steps nothing leads to; report steps from which there is no way out
+    (`quick_exit`: some flow is the quick exit, so menus are ways out)."""
     found = file.found
     reached = reachable(flow.steps, [flow.start])
-    finishing = can_finish(flow)
+    finishing = can_finish(flow, quick_exit=quick_exit)
     lines = file.step_lines()
     for step_id in flow.steps:
         line = lines[step_id]

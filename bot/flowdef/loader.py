@@ -111,9 +111,10 @@ def check_files(
     used (and reloaded) together.
     """
     by_id, problems = check_directory(files, directory)
+    has_quick_exit = any(file.flow is not None and file.flow.quick_exit for file in by_id.values())
     for file in by_id.values():
         if file.flow is not None:
-            check_shape(file, file.flow)
+            check_shape(file, file.flow, quick_exit=has_quick_exit)
     check_loops(by_id)
     Variables(by_id).check_all()
     for file in files:
@@ -130,7 +131,9 @@ def check_files(
         return LoadResult(None, problems, paths, entries)
     flows = {flow_id: file.flow for flow_id, file in by_id.items() if file.flow is not None}
     home = next(flow.id for flow in flows.values() if flow.home)
-    return LoadResult(Flows(by_id=flows, home=home), problems, paths, entries)
+    quick_exit = next((flow.id for flow in flows.values() if flow.quick_exit), None)
+    loaded = Flows(by_id=flows, home=home, quick_exit=quick_exit)
+    return LoadResult(loaded, problems, paths, entries)
 
 
 def _helplines_missing(files: Sequence[FlowFile], directory: str) -> list[Problem]:

@@ -163,6 +163,7 @@ class FlowDoc(_Doc):
     flow: Id
     title: Text | None = None
     home: bool = False
+    quick_exit: bool = False
     expires_after: Duration = limits.DEFAULT_EXPIRY
     triggers: TriggersDoc | None = None
     needs: list[Name] = []

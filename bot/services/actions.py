@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from bot.engine import ActionRequested, ActionResult
 from bot.i18n.languages import LANGUAGES
+from bot.services.evidence import MEGABYTE, EvidenceFetcher, attachments_in
+from bot.services.follow_up import FOLLOW_UP_ACTIONS, register_follow_up
 from bot.services.helplines import HelplineFinder
-from bot.services.ports import Sender
+from bot.services.ports import FileSource, Sender
 from bot.services.reports import ReportService, ReportsUnavailableError
 from bot.storage import ContactRecord, ContactRepository
 from bot.storage.tables import REPORT_CONSENTS as STORED_CONSENTS
@@ -29,6 +31,8 @@ class ActionContext:
     contact: ContactRecord
     request: ActionRequested
     sender: Sender
+    # Where files the person sent can be fetched from; None where there are none (terminal).
+    files: FileSource | None = None
 
 
 Handler = Callable[[ActionContext], Awaitable[ActionResult]]
@@ -76,9 +80,11 @@ def builtin_actions(
     *,
     helplines: HelplineFinder,
     reports: ReportService | None = None,
+    evidence_max_bytes: int = 10 * MEGABYTE,
 ) -> ActionRegistry:
     """The actions every Standby has; `helplines` answers `find_helplines`, `reports`
-    stores `submit_report` (without it, submitting fails and the flow's on_error runs)."""
+    stores `submit_report` (without it, submitting fails and the flow's on_error runs).
+    Files larger than `evidence_max_bytes` are not fetched with a report."""
     registry = ActionRegistry()
 
     async def set_language(context: ActionContext) -> ActionResult:
@@ -126,6 +132,9 @@ def builtin_actions(
                 anonymous=params.get("contact") != CONTACTABLE,
                 contact=context.contact,
                 key=context.request.key,
+                evidence=EvidenceFetcher(context.files, evidence_max_bytes).each(
+                    attachments_in(params)
+                ),
             )
         except ReportsUnavailableError:
             log.error("submit_report: REPORT_KEYS is not set, so the report was not stored")
@@ -136,8 +145,10 @@ def builtin_actions(
     registry.register("quick_exit", quick_exit)
     registry.register("find_helplines", find_helplines)
     registry.register("submit_report", submit_report)
+    register_follow_up(registry, contacts, reports)
     return registry
 
 
 # Known to `standby flows check` without wiring a database.
 ACTION_NAMES = frozenset({"set_language", "quick_exit", "find_helplines", "submit_report"})
+ACTION_NAMES |= FOLLOW_UP_ACTIONS

@@ -16,8 +16,14 @@ from bot.engine import ActionResult, Event, Failed, Flows, Input, Session, Sprin
 from bot.services.actions import ActionContext, ActionRegistry
 from bot.services.clock import Clock
 from bot.services.locks import KeyedLock
-from bot.services.ports import Sender
-from bot.storage import ContactRecord, SqlSessionStore, StaleSession, StoredSession
+from bot.services.ports import FileSource, Sender
+from bot.storage import (
+    ContactNotFoundError,
+    ContactRecord,
+    SqlSessionStore,
+    StaleSession,
+    StoredSession,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,7 @@ class ConversationService:
         sender: Sender,
         clock: Clock,
         locks: KeyedLock | None = None,
+        files: FileSource | None = None,
     ) -> None:
         self._flows = flows
         self._sessions = sessions
@@ -47,6 +54,7 @@ class ConversationService:
         self._sender = sender
         self._clock = clock
         self._locks = locks or KeyedLock()
+        self._files = files  # for actions that fetch what the person sent (evidence)
         # Sessions as this process last saved them. Safe across processes: a save with a
         # cached version another process moved on from fails with StaleSession, and the
         # turn is run again on the stored session. Saves one load per update.
@@ -89,6 +97,10 @@ class ConversationService:
         except StaleSession:
             log.info("contact %d: session changed meanwhile; running the turn again", contact.id)
             return None
+        except ContactNotFoundError:
+            # The turn forgot the person (/forget_me): keep nothing and say nothing more.
+            log.info("contact %d: forgotten during the turn; nothing more is sent", contact.id)
+            return []
         self._remember(contact.id, StoredSession(sprint.session, version))
         return events
 
@@ -102,7 +114,7 @@ class ConversationService:
     ) -> Sprint:
         while (request := sprint.action) is not None:
             result: ActionResult = await self._actions.run(
-                ActionContext(contact, request, self._sender)
+                ActionContext(contact, request, self._sender, self._files)
             )
             sprint = resume(flows, sprint.session, result, now=self._clock.now())
             events += sprint.events

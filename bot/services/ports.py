@@ -19,3 +19,11 @@ class Sender(Protocol):
     async def erase(self, contact: ContactRecord) -> None:
         """Remove the conversation from the person's screen (quick exit)."""
         ...
+
+
+class FileSource(Protocol):
+    """Where the files people send can be fetched from (Telegram's getFile and download)."""
+
+    async def download(self, file_id: str) -> bytes:
+        """The file's bytes; raises (anything) when it cannot be fetched."""
+        ...

@@ -8,19 +8,27 @@ clear only consent, status, dates and a SHA-256 hash of the reference code.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from bot.services.clock import Clock
+from bot.services.code_attempts import WrongCodeLimit
 from bot.storage import ContactRecord, NewReport, ReportRecord, ReportRepository
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable
+
+    from bot.services.evidence_vault import EvidenceVault
+    from bot.storage.evidence import NewEvidence
 
 # No 0/O, 1/I/L: a code read out over the phone or copied by hand must survive it.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -29,9 +37,18 @@ REFERENCE_GROUP = 4
 PAYLOAD_VERSION = 1
 # How long a turn may take to be run again; after that the submission key is cleared.
 SUBMISSION_WINDOW = timedelta(hours=1)
+WITHDRAWN = "withdrawn"
 
 Choose = Callable[[str], str]
 """Picks one character of an alphabet: `secrets.choice`, or a seeded one in tests."""
+
+
+class ReportNotFoundError(LookupError):
+    """No report has this reference code (or it is not a code at all)."""
+
+
+class TooManyWrongCodesError(RuntimeError):
+    """This contact tried too many wrong codes lately: they must wait before trying more."""
 
 
 class ReportsUnavailableError(RuntimeError):
@@ -76,6 +93,31 @@ class ReportCipher:
                 "none of REPORT_KEYS can decrypt a stored report, so it cannot be re-encrypted"
             ) from None
 
+    def seal_bytes(self, data: bytes) -> bytes:
+        """`data` encrypted with the first key: the Fernet token without its base64, which
+        would make a stored file a third larger."""
+        return base64.urlsafe_b64decode(self._fernet.encrypt(data))
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        """What `seal_bytes` was given; ReportKeyError when no key opens it."""
+        try:
+            return self._fernet.decrypt(base64.urlsafe_b64encode(sealed))
+        except InvalidToken:
+            raise ReportKeyError(
+                "none of REPORT_KEYS can decrypt this evidence file: it was encrypted with a "
+                "key that is not in the list"
+            ) from None
+
+    def reseal_bytes(self, sealed: bytes) -> bytes:
+        """The same file encrypted with the first key (for key rotation)."""
+        try:
+            return base64.urlsafe_b64decode(self._fernet.rotate(base64.urlsafe_b64encode(sealed)))
+        except InvalidToken:
+            raise ReportKeyError(
+                "none of REPORT_KEYS can decrypt a stored evidence file, so it cannot be "
+                "re-encrypted"
+            ) from None
+
     def keyed_hash(self, text: str) -> str:
         """HMAC-SHA256 of `text`: the same for the same keys, unguessable without them."""
         return hmac.new(self._hash_key, text.encode(), hashlib.sha256).hexdigest()
@@ -112,6 +154,8 @@ class OpenedReport:
 
     record: ReportRecord
     answers: dict[str, Any]
+    additions: list[dict[str, Any]] = field(default_factory=list)
+    """What the person added later with the code: `{"at": ISO time, "text": …}`, oldest first."""
 
 
 class ReportService:
@@ -128,11 +172,21 @@ class ReportService:
         clock: Clock,
         *,
         choose: Choose = secrets.choice,
+        wrong_codes: WrongCodeLimit | None = None,
+        evidence: EvidenceVault | None = None,
     ) -> None:
         self._repository = repository
+        # Evidence files, encrypted with the same keys; None: files are not kept.
+        self.evidence = evidence
         self._cipher = cipher
         self._clock = clock
         self._choose = choose
+        self._wrong_codes = wrong_codes or WrongCodeLimit()
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_stored(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each new report is stored (the staff chat posts it)."""
+        self._listeners.append(listener)
 
     @property
     def available(self) -> bool:
@@ -147,12 +201,14 @@ class ReportService:
         anonymous: bool,
         contact: ContactRecord,
         key: str | None = None,
+        evidence: AsyncIterable[NewEvidence] | None = None,
     ) -> str:
         """Store a report; return the reference code to show the person.
 
         `key` is the action request's key (unique per turn of this contact's
         conversation): submitting again with the same key stores nothing more and returns
-        the same code. An anonymous report keeps no link to `contact`.
+        the same code. An anonymous report keeps no link to `contact`. `evidence` is
+        fetched file by file only once the report is stored, so no file can lose it.
         """
         cipher = self._require_cipher()
         submission = None if key is None else cipher.keyed_hash(f"{contact.id}\0{key}")
@@ -177,6 +233,10 @@ class ReportService:
             if earlier is not None:
                 return self._earlier_reference(cipher, earlier)
             raise RuntimeError("a report vanished while being submitted")
+        if stored is not None and evidence is not None and self.evidence is not None:
+            await self.evidence.keep(stored.id, evidence)
+        for listener in self._listeners:
+            listener()
         # Not logged: a report id next to a contact's log lines could tie an anonymous
         # report to its chat.
         return code
@@ -198,10 +258,12 @@ class ReportService:
     def open(self, record: ReportRecord) -> OpenedReport:
         """The report with its answers decrypted."""
         document = self._require_cipher().open(record.payload)
-        return OpenedReport(record, dict(document.get("answers", {})))
+        additions = list(document.get("additions", []))
+        return OpenedReport(record, dict(document.get("answers", {})), additions)
 
     async def rotate_keys(self) -> int:
-        """Re-encrypt every report with the first key; return how many were.
+        """Re-encrypt every report, and its evidence files, with the first key; return how
+        many reports were.
 
         Run it after putting a new key first in REPORT_KEYS; afterwards the old keys can
         be removed. Stops with ReportKeyError at a report no key opens.
@@ -213,6 +275,8 @@ class ReportService:
                 record.id, record.payload, cipher.reseal(record.payload)
             ):
                 count += 1
+        if self.evidence is not None:
+            await self.evidence.rotate()
         return count
 
     async def check_keys(self) -> None:
@@ -233,6 +297,78 @@ class ReportService:
     async def forget_submissions(self, now: datetime) -> int:
         """Clear submission keys past the window in which a turn could run again."""
         return await self._repository.forget_submissions(now - SUBMISSION_WINDOW)
+
+    # --- follow-up by the person, with nothing but the code ------------------------------
+    # Each takes the code and the contact asking: wrong codes count against that contact
+    # (code_attempts.py), so the code stays the proof that the report is theirs.
+
+    async def look_up(self, code: str, *, asker: int) -> ReportRecord:
+        """The report of `code`; ReportNotFoundError, or TooManyWrongCodesError once
+        `asker` has tried too many wrong codes (then even a right code waits)."""
+        now = self._clock.now()
+        if self._wrong_codes.blocked(asker, now):
+            raise TooManyWrongCodesError(asker)
+        found = await self.find(code)
+        if found is None:
+            self._wrong_codes.record_wrong(asker, now)
+            raise ReportNotFoundError("no report has this code")
+        return found
+
+    async def add_information(self, code: str, text: str, *, asker: int) -> ReportRecord:
+        """Append `text`, dated, to the encrypted report; the answers stay as they were."""
+        cipher = self._require_cipher()
+        found = await self.look_up(code, asker=asker)
+        document = dict(cipher.open(found.payload))
+        addition = {"at": self._clock.now().isoformat(), "text": text}
+        document["additions"] = [*document.get("additions", []), addition]
+        return await self._change(found, payload=cipher.seal(document))
+
+    async def set_consent(self, code: str, consent: str, *, asker: int) -> ReportRecord:
+        """Change who may see the report. Choosing again reopens a withdrawn report."""
+        found = await self.look_up(code, asker=asker)
+        status = "new" if found.status == WITHDRAWN else None
+        return await self._change(found, consent=consent, status=status)
+
+    async def withdraw(self, code: str, *, asker: int) -> ReportRecord:
+        """Withdraw the report: kept, but shared with nobody (consent back to `keep`, so
+        nothing that goes by consent alone shares it either)."""
+        found = await self.look_up(code, asker=asker)
+        return await self._change(found, consent="keep", status=WITHDRAWN)
+
+    async def delete(self, code: str, *, asker: int) -> None:
+        """Delete the report for good."""
+        found = await self.look_up(code, asker=asker)
+        await self._repository.delete(found.id)
+
+    async def forget_contact(self, contact_id: int, *, delete_reports: bool) -> int:
+        """For /forget_me: delete the contact's linked reports, or keep them unlinked
+        (anonymous); return how many. Needs no keys."""
+        self._wrong_codes.forget(contact_id)
+        if delete_reports:
+            return await self._repository.delete_for_contact(contact_id)
+        return await self._repository.unlink_contact(contact_id)
+
+    async def _change(
+        self,
+        found: ReportRecord,
+        *,
+        consent: str | None = None,
+        status: str | None = None,
+        payload: str | None = None,
+    ) -> ReportRecord:
+        now = self._clock.now()
+        changed = await self._repository.update(
+            found.id, now=now, consent=consent, status=status, payload=payload
+        )
+        if not changed:
+            raise ReportNotFoundError("the report was deleted meanwhile")
+        return replace(
+            found,
+            consent=consent or found.consent,
+            status=status or found.status,
+            payload=payload or found.payload,
+            updated_at=now,
+        )
 
     def _require_cipher(self) -> ReportCipher:
         if self._cipher is None:

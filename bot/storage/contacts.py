@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, func, literal, select, update
+from sqlalchemy import Row, bindparam, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import UtcDateTime, require_aware
@@ -110,6 +110,16 @@ class ContactRepository:
         require_aware("now", now)
         since = func.coalesce(_c.unreachable_since, literal(now, UtcDateTime()))
         await self._update(contact_id, unreachable_since=since)
+
+    async def delete(self, contact_id: int) -> bool:
+        """Forget the contact (/forget_me); False if there was none.
+
+        Their session and message ids go with the row (ON DELETE CASCADE), and their
+        reports lose the link to them (ON DELETE SET NULL). Writing again makes them new.
+        """
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(delete(contact_table).where(_c.id == contact_id))
+        return result.rowcount > 0
 
     async def _update(self, contact_id: int, **values: object) -> None:
         async with statement_connection(self._sessionmaker) as connection:

@@ -7,6 +7,7 @@ Encrypting, reference codes and what counts as an answer belong to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +36,9 @@ class ReportRecord:
     payload: str
     submission_key: str | None = None
     submission_reference: str | None = None
+    posted_at: datetime | None = None
+    claimed_by: int | None = None
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,20 @@ class ReportRepository:
             result = await connection.execute(delete(report_table).where(_c.id == report_id))
         return result.rowcount > 0
 
+    async def unlink_contact(self, contact_id: int) -> int:
+        """Make the contact's reports anonymous (kept, tied to nobody); return how many."""
+        statement = update(report_table).where(_c.contact_id == contact_id)
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(statement.values(contact_id=None))
+        return result.rowcount
+
+    async def delete_for_contact(self, contact_id: int) -> int:
+        """Delete every report linked to the contact; return how many."""
+        statement = delete(report_table).where(_c.contact_id == contact_id)
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(statement)
+        return result.rowcount
+
     async def purge(self, older_than: datetime) -> int:
         """Delete every report created before `older_than`; return how many there were."""
         require_aware("older_than", older_than)
@@ -176,6 +194,50 @@ class ReportRepository:
         async with statement_connection(self._sessionmaker) as connection:
             result = await connection.execute(statement)
         return result.rowcount
+
+    async def unposted(
+        self, consents: Sequence[str], since: datetime, limit: int
+    ) -> list[ReportRecord]:
+        """Up to `limit` reports not yet posted to the staff chat, oldest first: status
+        `new`, consent among `consents`, created at or after `since`."""
+        require_aware("since", since)
+        query = (
+            select(report_table)
+            .where(
+                _c.posted_at.is_(None),
+                _c.status == "new",
+                _c.consent.in_(list(consents)),
+                _c.created_at >= since,
+            )
+            .order_by(_c.created_at, _c.id)
+            .limit(limit)
+        )
+        async with statement_connection(self._sessionmaker) as connection:
+            return [_record(row) for row in await connection.execute(query)]
+
+    async def mark_posted(self, report_id: int, *, now: datetime) -> bool:
+        """Record that the report is in the staff chat; False if there is no such report."""
+        require_aware("now", now)
+        statement = update(report_table).where(_c.id == report_id).values(posted_at=now)
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(statement)
+        return result.rowcount > 0
+
+    async def claim(self, report_id: int, staff_user_id: int, *, now: datetime) -> bool:
+        """Give a `new` report to the staff member `staff_user_id` (status `claimed`).
+
+        One statement, so of two presses at once exactly one wins; False when the report
+        is gone, already claimed or no longer new.
+        """
+        require_aware("now", now)
+        statement = (
+            update(report_table)
+            .where(_c.id == report_id, _c.status == "new", _c.claimed_at.is_(None))
+            .values(claimed_by=staff_user_id, claimed_at=now, status="claimed", updated_at=now)
+        )
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(statement)
+        return result.rowcount > 0
 
     async def _one(self, condition: ColumnElement[bool]) -> ReportRecord | None:
         async with statement_connection(self._sessionmaker) as connection:

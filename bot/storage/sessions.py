@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.session import Session
 from bot.storage.columns import require_aware
-from bot.storage.database import delete_in_batches, statement_connection
+from bot.storage.database import StatementConnection, delete_in_batches, statement_connection
 from bot.storage.errors import ContactNotFoundError, StaleSession
 from bot.storage.statements import insert_ignoring_conflicts
-from bot.storage.tables import session_table
+from bot.storage.tables import contact_table, session_table
 
 _c = session_table.c
 # Built once: these run on every update, and building a statement costs about as much as
@@ -85,6 +85,9 @@ class SqlSessionStore:
                 # The conflict on contact_id is absorbed by the statement itself, so the
                 # only constraint left to fail is the foreign key to the contact.
                 raise ContactNotFoundError(contact_id) from error
+            if result.rowcount != 1 and not await _contact_exists(connection, contact_id):
+                # Forgotten during the turn (/forget_me): the turn must not run again.
+                raise ContactNotFoundError(contact_id)
         if result.rowcount != 1:
             raise StaleSession(contact_id, expected_version)
         return 1 if expected_version is None else expected_version + 1
@@ -118,6 +121,11 @@ class SqlSessionStore:
         """Delete the sessions that expired before `now`; return how many there were."""
         require_aware("now", now)
         return await delete_in_batches(self._sessionmaker, session_table, _c.expires_at < now)
+
+
+async def _contact_exists(connection: StatementConnection, contact_id: int) -> bool:
+    query = select(exists().where(contact_table.c.id == contact_id))
+    return bool((await connection.execute(query)).scalar())
 
 
 def _row_values(session: Session, now: datetime) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -146,7 +147,8 @@ class ChatMessage(SQLModel, table=True):
 
 REPORT_CONSENTS = ("keep", "partner", "police")
 """Who may see a report: Standby only, a partner organisation that supports victims, the police."""
-REPORT_STATUSES = ("new", "withdrawn")
+REPORT_STATUSES = ("new", "claimed", "withdrawn")
+"""`claimed`: a member of the staff chat took it on (see `claimed_by`)."""
 REPORT_WORD_MAX_LENGTH = 16
 HASH_HEX_LENGTH = 64
 
@@ -195,6 +197,53 @@ class Report(SQLModel, table=True):
         default=None, sa_column=Column(String(HASH_HEX_LENGTH), nullable=True)
     )
     submission_reference: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The staff chat (STAFF_CHAT_ID): when the report was posted there (NULL: not yet, so
+    # the posting loop tries again), and which staff member claimed it. `claimed_by` is a
+    # caseworker's Telegram user id, never a reporter's: only staff can press Claim.
+    posted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    claimed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+EVIDENCE_KINDS = ("photo", "document")
+EVIDENCE_STATUSES = ("kept", "too_big", "not_fetched", "unreadable")
+"""`kept`: the file is stored. Otherwise only that it existed: larger than
+EVIDENCE_MAX_MB, not fetched from Telegram (an error), or a photo that could not be read."""
+MIME_MAX_LENGTH = 255
+
+
+class ReportEvidence(SQLModel, table=True):
+    """A photo or document sent with a report: its bytes encrypted like the payload.
+
+    A table of its own, not part of the payload, so listing and opening reports never
+    loads megabytes of files. `content` is the Fernet token (decoded from its base64,
+    which saves a quarter of the space) of the file as kept: photos re-encoded without
+    their EXIF and GPS data, documents as sent. It is NULL when the file was not kept;
+    `status` says why. `size` is the kept file's size, else the size Telegram gave. Kind,
+    type, size and time are in clear: caseworkers see what a report holds without the keys.
+    No file name is kept. Rows go with their report (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "report_evidence"
+    __table_args__ = (
+        Index("ix_report_evidence_report_id", "report_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    report_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("report.id", ondelete="CASCADE", name="fk_report_evidence_report_id_report"),
+            nullable=False,
+        )
+    )
+    kind: str = Field(sa_column=Column(String(REPORT_WORD_MAX_LENGTH), nullable=False))
+    mime: str | None = Field(default=None, sa_column=Column(String(MIME_MAX_LENGTH), nullable=True))
+    size: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    status: str = Field(sa_column=Column(String(REPORT_WORD_MAX_LENGTH), nullable=False))
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
 metadata: MetaData = SQLModel.metadata
@@ -207,3 +256,4 @@ session_table = cast(Table, ConversationSession.__table__)  # type: ignore[attr-
 processed_update_table = cast(Table, ProcessedUpdate.__table__)  # type: ignore[attr-defined]
 chat_message_table = cast(Table, ChatMessage.__table__)  # type: ignore[attr-defined]
 report_table = cast(Table, Report.__table__)  # type: ignore[attr-defined]
+evidence_table = cast(Table, ReportEvidence.__table__)  # type: ignore[attr-defined]

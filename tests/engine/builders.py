@@ -27,9 +27,9 @@ def flow(
     )
 
 
-def flows(*items: Flow) -> Flows:
+def flows(*items: Flow, quick_exit: str | None = None) -> Flows:
     home = next(item.id for item in items if item.home)
-    return Flows(by_id={item.id: item for item in items}, home=home)
+    return Flows(by_id={item.id: item for item in items}, home=home, quick_exit=quick_exit)
 
 
 def sample() -> Flows:

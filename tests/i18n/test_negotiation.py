@@ -135,6 +135,9 @@ class RecordingApi:
 
     async def delete_webhook(self) -> None: ...
 
+    async def download(self, file_id: str) -> bytes:
+        raise LookupError("no files here")
+
 
 class Bot:
     """The Telegram core (inbound, conversation, sender) over a real database."""

@@ -19,7 +19,14 @@ from bot.storage.database import make_engine
 from bot.storage.tables import contact_table, metadata
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-TABLES = {"contact", "conversation_session", "processed_update", "chat_message", "report"}
+TABLES = {
+    "contact",
+    "conversation_session",
+    "processed_update",
+    "chat_message",
+    "report",
+    "report_evidence",
+}
 
 
 async def table_names(url: str) -> set[str]:

@@ -186,6 +186,20 @@ async def test_saving_for_a_contact_that_does_not_exist_says_so(store: SqlSessio
         await store.save(999_999, in_step("where"), expected_version=None, now=NOW)
 
 
+async def test_updating_the_session_of_a_forgotten_contact_says_so(
+    sessionmaker: async_sessionmaker[AsyncSession], store: SqlSessionStore, contact_id: int
+) -> None:
+    # /forget_me deletes the contact (and with it the session) during the turn: the turn
+    # must end there, not run again as it would on a stale session.
+    await store.save(contact_id, in_step("where"), expected_version=None, now=NOW)
+    assert await ContactRepository(sessionmaker).delete(contact_id)
+
+    assert await store.load(contact_id) is None
+    with pytest.raises(ContactNotFoundError):
+        await store.save(contact_id, in_step("what"), expected_version=1, now=NOW)
+    assert not await ContactRepository(sessionmaker).delete(contact_id)
+
+
 async def test_delete_forgets_the_session_and_tolerates_none(
     store: SqlSessionStore, contact_id: int
 ) -> None:

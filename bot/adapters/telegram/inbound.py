@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.adapters.telegram.api import BotApi
 from bot.adapters.telegram.callbacks import CallbackCodec
@@ -18,6 +18,9 @@ from bot.services.clock import Clock
 from bot.services.conversation import ConversationService
 from bot.storage import ContactRepository, UpdateLedger
 
+if TYPE_CHECKING:  # staff.py uses `Incoming` from here
+    from bot.adapters.telegram.staff import StaffHandler
+
 log = logging.getLogger(__name__)
 START_COMMAND = "/start"
 
@@ -25,7 +28,7 @@ START_COMMAND = "/start"
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """The parts of an update Standby uses. Nothing about the person but the chat id and
-    the language their Telegram app is set to."""
+    the language their Telegram app is set to (and, in groups, who pressed a button)."""
 
     update_id: int
     chat_id: int
@@ -37,6 +40,10 @@ class Incoming:
     callback_data: str | None = None
     pressed_message_id: int | None = None
     language_code: str | None = None
+    # Who pressed a button in a group (the staff chat): a caseworker, never a reporter,
+    # so their user id and first name may be kept and shown. Always None in private chats.
+    presser_id: int | None = None
+    presser_name: str | None = None
 
 
 class _File(Protocol):
@@ -83,8 +90,10 @@ class InboundHandler:
         codec: CallbackCodec,
         flows: Callable[[], Flows],
         clock: Clock,
+        staff: StaffHandler | None = None,
     ) -> None:
         self._bot_id = bot_id
+        self._staff = staff
         self._api = api
         self._conversation = conversation
         self._contacts = contacts
@@ -98,7 +107,11 @@ class InboundHandler:
     async def receive(self, update: Incoming) -> None:
         """Handle `update` in order with its chat; never raises."""
         if not update.private:
-            return  # Standby talks to people one to one; groups are for staff (later)
+            # Standby talks to people one to one; the only group it acts in is the staff
+            # chat (STAFF_CHAT_ID). Without one, groups are ignored altogether.
+            if self._staff is not None:
+                await self._sequencer.submit(update.chat_id, lambda: self._in_group(update))
+            return
         await self._sequencer.submit(update.chat_id, lambda: self._guarded(update))
 
     async def drain(self) -> None:
@@ -110,6 +123,20 @@ class InboundHandler:
             await self._handle(update)
         except Exception:
             log.exception("update %d could not be handled", update.update_id)
+
+    async def _in_group(self, update: Incoming) -> None:
+        staff = self._staff
+        try:
+            if staff is None or not await self._ledger.first_time(
+                self._bot_id, update.update_id, self._clock.now()
+            ):
+                return
+            if update.chat_id == staff.chat_id:
+                await staff.handle(update)
+            else:
+                await staff.elsewhere(update)
+        except Exception:
+            log.exception("group update %d could not be handled", update.update_id)
 
     async def _handle(self, update: Incoming) -> None:
         now = self._clock.now()

@@ -38,6 +38,9 @@ async def patiently(call: Callable[[], Awaitable[T]], *, sleep: Sleep = asyncio.
         except Transient as failure:
             if failures >= len(BACKOFF):
                 raise
-            log.warning("Telegram call failed (%s); retrying in %s s", failure, BACKOFF[failures])
+            # The library's error type, not its message: network errors can quote a
+            # request (its URL holds the token) or a library's free text.
+            kind = type(failure.__cause__ or failure).__name__
+            log.warning("Telegram call failed (%s); retrying in %s s", kind, BACKOFF[failures])
             await sleep(BACKOFF[failures])
             failures += 1

@@ -15,9 +15,11 @@ from bot.adapters.telegram.api import BotApi, BotInfo
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.commands import publish_menus
 from bot.adapters.telegram.errors import Rejected, RetryAfter, Transient
+from bot.adapters.telegram.files import TelegramFiles
 from bot.adapters.telegram.inbound import InboundHandler, Incoming
 from bot.adapters.telegram.retry import Sleep, patiently
 from bot.adapters.telegram.sender import TelegramSender
+from bot.adapters.telegram.staff import StaffChat, open_staff_chat
 from bot.adapters.telegram.webhook import HttpServer, make_app, webhook_path
 from bot.bootstrap import Core, bootstrap
 from bot.config import Settings, SettingsError
@@ -26,7 +28,7 @@ from bot.i18n.languages import LANGUAGES
 from bot.services.clock import Clock
 from bot.services.housekeeping import keep_tidy
 from bot.services.watch import watch_flows
-from bot.storage import MessageLog, UpdateLedger
+from bot.storage import MessageLog, ReportRepository, UpdateLedger
 
 log = logging.getLogger(__name__)
 Receive = Callable[[Incoming], Awaitable[None]]
@@ -149,17 +151,28 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
         translators=translators,
         clock=core.clock,
     )
+    staff: StaffChat | None = None
+    if settings.STAFF_CHAT_ID is not None:
+        staff = open_staff_chat(
+            framework.api,
+            settings.STAFF_CHAT_ID,
+            secret,
+            reports=core.reports,
+            repository=ReportRepository(sessionmaker),
+            clock=core.clock,
+        )
     handler.append(
         InboundHandler(
             bot_id=me.id,
             api=framework.api,
-            conversation=core.conversation(sender),
+            conversation=core.conversation(sender, TelegramFiles(framework.api)),
             sender=sender,
             contacts=core.contacts,
             ledger=ledger,
             codec=codec,
             flows=lambda: core.library.current,
             clock=core.clock,
+            staff=None if staff is None else staff.handler,
         )
     )
     webhook = bool(settings.WEBHOOK_URL)
@@ -193,6 +206,9 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
                 keep_tidy(core.clock, core.sessions, ledger, messages, core.retention)
             ),
         ]
+        if staff is not None:
+            # Also posts what an earlier run could not (Telegram down, a restart).
+            running.tasks.append(asyncio.create_task(staff.desk.keep_posting()))
     except Exception:
         await running.stop()
         raise

@@ -146,5 +146,7 @@ class TelegramSender:
             try:
                 await patiently(partial(self._api.delete_messages, contact.chat_id, batch))
             except TelegramError as error:
-                log.warning("contact %d: could not delete messages: %s", contact.id, error)
+                # The type only, as for sends: a library's message is free text from afar.
+                name = type(error).__name__
+                log.warning("contact %d: could not delete messages: %s", contact.id, name)
         await self._messages.forget(contact.id)

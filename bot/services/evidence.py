@@ -1,0 +1,85 @@
+"""Fetching the photos and documents sent with a report, one at a time.
+
+A report's answers hold only Telegram's reference to each file (an engine `Attachment`
+as a value). When the report is submitted each file is fetched through a `FileSource`
+(the Bot API's getFile and download), checked against EVIDENCE_MAX_MB, and, if it is a
+photo, re-encoded without its metadata (`bot.services.images`). Nothing here raises for
+one file: a file that cannot be had is reported as such, so the report is never lost for
+it. Logs name the failure's type only, never a file's content, name or reference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import Any
+
+from bot.services.images import UnreadableImageError, strip_metadata
+from bot.services.ports import FileSource
+from bot.storage.evidence import NewEvidence
+from bot.storage.tables import MIME_MAX_LENGTH
+
+log = logging.getLogger(__name__)
+
+MEGABYTE = 1024 * 1024
+
+
+def attachments_in(answers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every file among the answers (a file answer, or a list of them), in answer order."""
+    found: list[Mapping[str, Any]] = []
+    for value in answers.values():
+        items: Iterable[object] = value if isinstance(value, list) else (value,)
+        found += [item for item in items if _is_attachment(item)]  # type: ignore[misc]
+    return found
+
+
+def _is_attachment(value: object) -> bool:
+    return isinstance(value, Mapping) and isinstance(value.get("file_id"), str)
+
+
+class EvidenceFetcher:
+    """Fetches files through `files` (None: nowhere to fetch from, e.g. the terminal)."""
+
+    def __init__(self, files: FileSource | None, max_bytes: int) -> None:
+        self._files = files
+        self._max_bytes = max_bytes
+
+    async def each(self, attachments: Sequence[Mapping[str, Any]]) -> AsyncIterator[NewEvidence]:
+        """The files one after another, so only one is in memory at a time."""
+        for attachment in attachments:
+            yield await self.fetch(attachment)
+
+    async def fetch(self, attachment: Mapping[str, Any]) -> NewEvidence:
+        """One file as it should be stored: its content, or why it is not kept."""
+        kind = "photo" if attachment.get("kind") == "photo" else "document"
+        mime = _text(attachment.get("mime_type"))
+        size = _size(attachment.get("size"))
+        if size is not None and size > self._max_bytes:
+            return NewEvidence(kind, mime, size, "too_big")  # not even downloaded
+        if self._files is None:
+            return NewEvidence(kind, mime, size, "not_fetched")
+        try:
+            data = await self._files.download(str(attachment["file_id"]))
+        except Exception as error:  # any failure: the report goes on without this file
+            log.warning("an evidence file could not be fetched: %s", type(error).__name__)
+            return NewEvidence(kind, mime, size, "not_fetched")
+        if len(data) > self._max_bytes:  # Telegram gave no size, or the wrong one
+            return NewEvidence(kind, mime, len(data), "too_big")
+        if kind == "document":
+            return NewEvidence(kind, mime, len(data), "kept", data)
+        try:
+            # Decoding and encoding a photo takes tens of milliseconds: not on the loop.
+            clean = await asyncio.to_thread(strip_metadata, data)
+        except UnreadableImageError as error:
+            log.warning("an evidence photo could not be read: %s", error)
+            return NewEvidence(kind, mime, len(data), "unreadable")
+        return NewEvidence(kind, "image/jpeg", len(clean), "kept", clean)
+
+
+def _text(value: object) -> str | None:
+    return value[:MIME_MAX_LENGTH] if isinstance(value, str) and value else None
+
+
+def _size(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
