@@ -45,12 +45,13 @@ steps:
 
 
 async def test_a_photo_sent_with_a_report_is_stored_encrypted_without_exif(
-    emulator: Emulator, start_bot: StartBot, tmp_path: Path
+    emulator: Emulator, start_bot: StartBot, tmp_path: Path, database_url: str
 ) -> None:
     flows = tmp_path / "flows"
     shutil.copytree(ROOT / "flows", flows)
     (flows / "short_report.yaml").write_text(SHORT_REPORT)
-    running = await start_bot(FLOWS_DIR=flows, REPORT_KEYS=Fernet.generate_key().decode())
+    key = Fernet.generate_key().decode()
+    running = await start_bot(FLOWS_DIR=flows, REPORT_KEYS=key, DATABASE_URL=database_url)
     nadia = emulator.user(61, "Nadia")
     await nadia.send("/short_report")
     await reply_with(nadia, "Send your photos and files")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-import sqlite3
-from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet
+from sqlalchemy import text
 
+from bot.storage import make_engine
 from bot.testing import Emulator, User
 from tests.telegram.conftest import StartBot, reply_with
 
@@ -22,8 +24,9 @@ async def answer(user: User, *labels: str, then: str) -> None:
     await reply_with(user, then)
 
 
-async def short_report(user: User) -> str:
-    """A report skipping what can be skipped, linked to the chat; returns its code."""
+async def short_report(user: User, *, anonymous: bool = False) -> str:
+    """A report skipping what can be skipped (linked to the chat unless `anonymous`);
+    returns its code."""
     await user.send("/report")
     await reply_with(user, "Are you somewhere safe")
     await answer(user, "Yes, let's start", then="Who are you reporting for?")
@@ -39,7 +42,8 @@ async def short_report(user: User) -> str:
     for then in ("Do you have photos", "How has this affected you", "What kind of help"):
         await answer(user, "Skip", then=then)
     await answer(user, "Skip", then="Would you like to stay anonymous?")
-    await answer(user, "No, I am happy to be contacted", then="Who may see your report?")
+    stay = "Yes, keep me anonymous" if anonymous else "No, I am happy to be contacted"
+    await answer(user, stay, then="Who may see your report?")
     await answer(user, "Keep it with Standby only", then="Is this right?")
     await user.click("Yes, finish my report")
     saved = await reply_with(user, "Your reference code is")
@@ -49,15 +53,35 @@ async def short_report(user: User) -> str:
     return found.group()
 
 
-def rows(database: Path, table: str) -> int:
-    with sqlite3.connect(database) as connection:
-        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+async def test_an_anonymous_report_has_no_link_to_the_chat(
+    emulator: Emulator, start_bot: StartBot, database_url: str
+) -> None:
+    await start_bot(REPORT_KEYS=KEY, DATABASE_URL=database_url)
+    await short_report(emulator.user(62, "Dara"), anonymous=True)
+    await short_report(emulator.user(63, "Sam"))
+
+    links = await query(database_url, "SELECT contact_id FROM report ORDER BY id")
+    sam = await query(database_url, "SELECT id FROM contact WHERE chat_id = 63")
+    assert links == [(None,), sam[0]]
+
+
+async def query(database_url: str, sql: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return [tuple(row) for row in (await connection.execute(text(sql))).all()]
+    finally:
+        await engine.dispose()
+
+
+async def rows(database_url: str, table: str) -> int:
+    return int((await query(database_url, f"SELECT count(*) FROM {table}"))[0][0])
 
 
 async def test_a_report_is_followed_up_with_its_code_then_withdrawn(
-    emulator: Emulator, start_bot: StartBot, tmp_path: Path
+    emulator: Emulator, start_bot: StartBot, database_url: str
 ) -> None:
-    await start_bot(REPORT_KEYS=KEY)
+    await start_bot(REPORT_KEYS=KEY, DATABASE_URL=database_url)
     nadia = emulator.user(61, "Nadia")
     code = await short_report(nadia)
 
@@ -73,15 +97,15 @@ async def test_a_report_is_followed_up_with_its_code_then_withdrawn(
     await answer(nadia, "Withdraw it", then="Do you want to withdraw it?")
     await answer(nadia, "Yes, withdraw it", then="Your report is withdrawn.")
 
-    with sqlite3.connect(tmp_path / "standby.db") as connection:
-        status, consent = connection.execute("SELECT status, consent FROM report").fetchone()
-    assert (status, consent) == ("withdrawn", "keep")
+    assert await query(database_url, "SELECT status, consent FROM report") == [
+        ("withdrawn", "keep")
+    ]
 
 
 async def test_forget_me_deletes_every_message_and_everything_kept(
-    emulator: Emulator, start_bot: StartBot, tmp_path: Path
+    emulator: Emulator, start_bot: StartBot, database_url: str
 ) -> None:
-    await start_bot(REPORT_KEYS=KEY)
+    await start_bot(REPORT_KEYS=KEY, DATABASE_URL=database_url)
     ravi = emulator.user(62, "Ravi")
     await short_report(ravi)
 
@@ -92,11 +116,13 @@ async def test_forget_me_deletes_every_message_and_everything_kept(
     await ravi.wait_until(lambda: all(m.deleted for m in ravi.history), 10, "forgetting")
 
     assert len(ravi.history) > 20, "the whole report was there to delete"
-    database = tmp_path / "standby.db"
     # The messages go first, then the rows: wait for the last of them.
-    await ravi.wait_until(lambda: rows(database, "contact") == 0, 10, "the contact deleted")
+    for _ in range(100):
+        if await rows(database_url, "contact") == 0:
+            break
+        await asyncio.sleep(0.1)
     for table in ("contact", "conversation_session", "chat_message", "report"):
-        assert rows(database, table) == 0, table
+        assert await rows(database_url, table) == 0, table
     await ravi.send("/start")  # writing again: someone new
     await reply_with(ravi, "Hello. I am Standby")
-    assert rows(database, "contact") == 1
+    assert await rows(database_url, "contact") == 1

@@ -23,9 +23,11 @@ CODE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}")
 STORY = "Two men shouted at me on the bus and told me to go home."
 
 
-async def start_with_staff_chat(emulator: Emulator, start_bot: StartBot) -> Running:
+async def start_with_staff_chat(
+    emulator: Emulator, start_bot: StartBot, database_url: str
+) -> Running:
     emulator.add_group(STAFF_CHAT, "Caseworkers")
-    return await start_bot(STAFF_CHAT_ID=STAFF_CHAT, REPORT_KEYS=KEY)
+    return await start_bot(STAFF_CHAT_ID=STAFF_CHAT, REPORT_KEYS=KEY, DATABASE_URL=database_url)
 
 
 async def answer(user: User, *labels: str, then: str) -> None:
@@ -85,9 +87,9 @@ def answer_text(query: CallbackQuery) -> str:
 
 
 async def test_a_shared_report_is_posted_without_identity_and_claimed_once(
-    emulator: Emulator, start_bot: StartBot
+    emulator: Emulator, start_bot: StartBot, database_url: str
 ) -> None:
-    running = await start_with_staff_chat(emulator, start_bot)
+    running = await start_with_staff_chat(emulator, start_bot, database_url)
     zainab = emulator.user(REPORTER_ID, REPORTER_NAME)
     kept = await report(zainab, "Keep it with Standby only")
     code = await report(zainab, "Share with the police")
@@ -132,11 +134,11 @@ async def test_a_shared_report_is_posted_without_identity_and_claimed_once(
 
 
 async def test_a_post_that_fails_is_posted_on_a_later_round(
-    emulator: Emulator, start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
+    emulator: Emulator, start_bot: StartBot, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.adapters.telegram.retry.BACKOFF", (0.0, 0.0, 0.0, 0.0))
     monkeypatch.setattr("bot.services.staff.RETRY_EVERY", timedelta(seconds=0.5))
-    await start_with_staff_chat(emulator, start_bot)
+    await start_with_staff_chat(emulator, start_bot, database_url)
     # Five 500s: every attempt of the first round fails, so the report waits unposted.
     emulator.inject(Fault.server_error(), times=5, method="sendMessage", chat_id=STAFF_CHAT)
     zainab = emulator.user(REPORTER_ID, REPORTER_NAME)
@@ -149,9 +151,9 @@ async def test_a_post_that_fails_is_posted_on_a_later_round(
 
 
 async def test_claim_buttons_work_only_in_the_staff_chat(
-    emulator: Emulator, start_bot: StartBot
+    emulator: Emulator, start_bot: StartBot, database_url: str
 ) -> None:
-    running = await start_with_staff_chat(emulator, start_bot)
+    running = await start_with_staff_chat(emulator, start_bot, database_url)
     zainab = emulator.user(REPORTER_ID, REPORTER_NAME)
     await report(zainab, "Share with the police")
     (post,) = await staff_posts(emulator, zainab, 1)
