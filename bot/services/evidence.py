@@ -66,14 +66,19 @@ class EvidenceFetcher:
             return NewEvidence(kind, mime, size, "not_fetched")
         if len(data) > self._max_bytes:  # Telegram gave no size, or the wrong one
             return NewEvidence(kind, mime, len(data), "too_big")
-        if kind == "document":
+        if kind == "document" and not (mime or "").startswith("image/"):
             return NewEvidence(kind, mime, len(data), "kept", data)
         try:
             # Decoding and encoding a photo takes tens of milliseconds: not on the loop.
             clean = await asyncio.to_thread(strip_metadata, data)
         except UnreadableImageError as error:
+            if kind == "document":
+                # A picture sent as a file in a format we can't read (say HEIC): kept as
+                # sent, like any other file, rather than losing the evidence.
+                return NewEvidence(kind, mime, len(data), "kept", data)
             log.warning("an evidence photo could not be read: %s", error)
             return NewEvidence(kind, mime, len(data), "unreadable")
+        # A photo sent "as a file" keeps its location too: cleaned the same way.
         return NewEvidence(kind, "image/jpeg", len(clean), "kept", clean)
 
 

@@ -120,6 +120,23 @@ async def test_a_photo_that_is_no_image_is_not_kept_at_all() -> None:
     assert (broken.status, broken.content) == ("unreadable", None)
 
 
+async def test_a_photo_sent_as_a_file_is_cleaned_too() -> None:
+    files = FakeFiles({"d1": photo_with_gps(), "d2": b"\x00\x00\x00\x18ftypheic"})
+    fetcher = EvidenceFetcher(files, MEGABYTE)
+    as_file = {"kind": "document", "file_id": "d1", "size": None, "mime_type": "image/jpeg"}
+    heic = {"kind": "document", "file_id": "d2", "size": None, "mime_type": "image/heic"}
+
+    cleaned = await fetcher.fetch(as_file)
+    unknown = await fetcher.fetch(heic)
+
+    assert cleaned.status == "kept"
+    assert cleaned.content is not None
+    assert gps_of(cleaned.content) == {}
+    assert PHONE_MAKE.encode() not in cleaned.content
+    # A picture format Pillow can't read is kept as sent, like any file: not lost.
+    assert (unknown.status, unknown.content) == ("kept", b"\x00\x00\x00\x18ftypheic")
+
+
 async def test_each_fetches_in_order() -> None:
     files = FakeFiles({"p1": photo_with_gps(), "d1": PDF})
     fetched = [e async for e in EvidenceFetcher(files, MEGABYTE).each([document(), photo()])]
