@@ -135,10 +135,9 @@ async def check_report_keys(reports: ReportService) -> None:
     if reports.available:
         try:
             await reports.check_keys()
-        except ReportKeyError:
+        except ReportKeyError as error:
             raise SettingsError(
-                "setting REPORT_KEYS is wrong: none of its keys can decrypt the stored "
-                "reports; put back the key they were encrypted with"
+                f"setting REPORT_KEYS is wrong: {error}; put back the key they were encrypted with"
             ) from None
         return
     if await reports.any_stored():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ FLOWS = ROOT / "flows"
 LOCALES = ROOT / "locales"
 GOLDEN = Path(__file__).parent / "golden"
 TRANSCRIPTS = sorted(GOLDEN.glob("*.txt"))
+SESSIONS = "SELECT data FROM conversation_session"
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
@@ -53,3 +56,23 @@ def test_helplines_fallback_without_a_directory(tmp_path: Path) -> None:
     produced = asyncio.run(replay(report, flows, tmp_path / "report.db"))
     assert "If you want to tell the police in Scotland:" in produced
     assert fallback in produced
+
+
+@pytest.mark.parametrize("name", ["report", "report.scotland", "myreport"])
+def test_nothing_of_a_report_stays_in_the_session_after_it(name: str, tmp_path: Path) -> None:
+    """A report called from the menu used to leave its answers and its code, in clear,
+    in the session (a called flow's variables outlive it) until the menu expired."""
+    script = read_script(GOLDEN / f"{name}.txt")
+    database = tmp_path / "golden.db"
+    asyncio.run(replay(script, FLOWS, database))
+
+    with sqlite3.connect(database) as connection:
+        stored = [json.loads(data) for (data,) in connection.execute(SESSIONS)]
+    left = {
+        name: value
+        for session in stored
+        for name, value in session.get("vars", {}).items()
+        if value not in (None, [], "")
+    }
+    assert left == {}
+    assert [session["labels"] for session in stored] == [{}]  # the chosen buttons' words too

@@ -51,20 +51,27 @@ async def write_all(
     for number, record in enumerate(records, 1):
         data = await vault.open(record.id) if record.status == "kept" else None
         if data is not None:
-            _write_private(folder / file_name(report_id, number, record.mime), data)
+            write_private(folder / file_name(report_id, number, record.mime), data)
             written += 1
     return written
 
 
 def make_private_folder(folder: Path) -> None:
-    """Create `folder` (readable by its owner only) if it is not there."""
+    """Create `folder`, or take the one that is there: either way readable by its owner only."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode applies only to a folder it creates: an existing one keeps its own.
+    folder.chmod(0o700)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    # Decrypted evidence: readable by this user only, from the moment the file exists.
+def write_private(path: Path, data: bytes) -> None:
+    """Write decrypted reports or evidence to `path`, readable by this user only.
+
+    The mode given to open() applies only to a file it creates, so an existing file would
+    keep its 0644: fchmod on the open descriptor fixes that before a byte is written.
+    """
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(descriptor, 0o600)
         file.write(data)
 
 

@@ -11,7 +11,6 @@ import asyncio
 import csv
 import io
 import json
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -50,6 +49,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False)
 
 T = TypeVar("T")
 EXPORTED_FIELDS = ("id", "created_at", "updated_at", "consent", "status", "anonymous")
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(...) can
+# send what is in other cells away): such cells get a leading ' so they stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HASH_SHOWN = 10  # enough to tell reports apart in a list; the full hash is no use to read
 
 DatabaseOption = Annotated[
@@ -158,7 +160,11 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
         return
-    _write_private(output, text)
+    try:
+        evidence.write_private(output, text.encode("utf-8"))
+    except OSError as error:
+        typer.echo(f"standby: cannot write {output}: {error.strerror or error}", err=True)
+        raise typer.Exit(EXIT_BAD_SETTING) from None
     typer.echo(f"{len(rows)} report(s) written to {output}.", err=True)
 
 
@@ -169,6 +175,12 @@ def rotate_keys(db: DatabaseOption = None) -> None:
     Put the new key first in REPORT_KEYS, keep the old ones after it, run this, then
     remove the old keys."""
     count = _run(db, lambda reports: reports.rotate_keys())
+    if count.skipped or count.skipped_evidence:
+        typer.echo(
+            f"{count.skipped} report(s) and {count.skipped_evidence} evidence file(s) could not "
+            "be opened with REPORT_KEYS and were left as they were.",
+            err=True,
+        )
     typer.echo(
         f"{count} report(s) re-encrypted with the first key of REPORT_KEYS, "
         "with their evidence files."
@@ -319,17 +331,23 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     names = list(dict.fromkeys(name for row in rows for name in row["answers"]))
     fixed = list(EXPORTED_FIELDS)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # the CSV standard: a lone CR stays in its cell
     # Added later with the code: one last column, only when some report has any.
     added = ["additions"] if any(row["additions"] for row in rows) else []
-    writer.writerow([*fixed, *names, *added])
+    writer.writerow([_cell(name) for name in [*fixed, *names, *added]])
     for row in rows:
         answers = row["answers"]
         later = [_additions(row["additions"])] if added else []
-        writer.writerow(
-            [row[name] for name in fixed] + [_plain(answers.get(name)) for name in names] + later
-        )
+        cells = [row[name] for name in fixed] + [_plain(answers.get(name)) for name in names]
+        writer.writerow([_cell(cell) for cell in cells + later])
     return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """`value` made safe to open in a spreadsheet: what the person typed is never run."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _additions(additions: list[dict[str, Any]]) -> str:
@@ -347,14 +365,3 @@ def _plain(value: object) -> str:
             return f"{value.get('kind', 'file')} ({value.get('mime_type') or 'unknown type'})"
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
-
-
-def _write_private(path: Path, text: str) -> None:
-    # Decrypted reports: readable by this user only, from the moment the file exists.
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-    except OSError as error:
-        typer.echo(f"standby: cannot write {path}: {error.strerror or error}", err=True)
-        raise typer.Exit(EXIT_BAD_SETTING) from None

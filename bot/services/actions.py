@@ -21,7 +21,7 @@ from bot.services.helplines import HelplineFinder
 from bot.services.ports import FileSource, Sender
 from bot.services.reports import ReportService, ReportsUnavailableError
 from bot.storage import ContactRecord, ContactRepository
-from bot.storage.tables import REPORT_CONSENTS as STORED_CONSENTS
+from bot.storage.tables import REPORT_CONSENTS
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,6 @@ class ActionRegistry:
             return ActionResult(ok=False)
 
 
-REPORT_CONSENTS = frozenset(STORED_CONSENTS)
 # `contact` answers of the report flow; only "contactable" links a report to the chat.
 CONTACTABLE = "contactable"
 

@@ -45,10 +45,18 @@ class EvidenceFetcher:
         self._files = files
         self._max_bytes = max_bytes
 
-    async def each(self, attachments: Sequence[Mapping[str, Any]]) -> AsyncIterator[NewEvidence]:
-        """The files one after another, so only one is in memory at a time."""
-        for attachment in attachments:
-            yield await self.fetch(attachment)
+    def each(self, attachments: Sequence[Mapping[str, Any]]) -> EvidenceBatch:
+        """The files of one report, fetched one at a time when asked for."""
+        return EvidenceBatch(self, attachments)
+
+    def placeholder(self, attachment: Mapping[str, Any]) -> NewEvidence:
+        """What is stored for a file before it is fetched: `not_fetched`, which stays true
+        if the bot stops before fetching it (or `too_big`, known without fetching)."""
+        kind = "photo" if attachment.get("kind") == "photo" else "document"
+        mime = _text(attachment.get("mime_type"))
+        size = _size(attachment.get("size"))
+        status = "too_big" if size is not None and size > self._max_bytes else "not_fetched"
+        return NewEvidence(kind, mime, size, status)
 
     async def fetch(self, attachment: Mapping[str, Any]) -> NewEvidence:
         """One file as it should be stored: its content, or why it is not kept."""
@@ -80,6 +88,31 @@ class EvidenceFetcher:
             return NewEvidence(kind, mime, len(data), "unreadable")
         # A photo sent "as a file" keeps its location too: cleaned the same way.
         return NewEvidence(kind, "image/jpeg", len(clean), "kept", clean)
+
+
+class EvidenceBatch:
+    """The attachments of one report: a placeholder for each, and each fetched on its own,
+    so the vault can store every row first and then fill them, one file in memory at a time.
+    Iterating fetches them all in order."""
+
+    def __init__(self, fetcher: EvidenceFetcher, attachments: Sequence[Mapping[str, Any]]) -> None:
+        self._fetcher = fetcher
+        self._attachments = list(attachments)
+
+    def __len__(self) -> int:
+        return len(self._attachments)
+
+    def placeholder(self, index: int) -> NewEvidence:
+        """The row for attachment `index` before its file is fetched."""
+        return self._fetcher.placeholder(self._attachments[index])
+
+    async def fetch(self, index: int) -> NewEvidence:
+        """Attachment `index` as it should be stored."""
+        return await self._fetcher.fetch(self._attachments[index])
+
+    async def __aiter__(self) -> AsyncIterator[NewEvidence]:
+        for attachment in self._attachments:
+            yield await self._fetcher.fetch(attachment)
 
 
 def _text(value: object) -> str | None:

@@ -1,8 +1,8 @@
 """Actions for following up a report with its code (/myreport) and for /forget_me.
 
 Kept apart from `actions.py` so the registry stays small; `builtin_actions` registers
-these. The reference code travels in action parameters, which are never logged; these
-handlers log contact ids and outcomes only, never the code or what was added.
+these. The reference code travels in action parameters, which are never logged; the
+follow-up handlers log outcomes only, never the code, what was added or the contact.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ FOLLOW_UP_ACTIONS = frozenset(
         "change_report_consent",
         "withdraw_report",
         "delete_report",
-        "forget_report_code",
+        "forget",
         "forget_me",
     }
 )
@@ -57,7 +57,7 @@ def register_follow_up(
     )
     registry.register("withdraw_report", _changing(reports, "withdraw_report", _withdraw))
     registry.register("delete_report", _changing(reports, "delete_report", _delete))
-    registry.register("forget_report_code", _forget_report_code)
+    registry.register("forget", _forget)
     registry.register("forget_me", _forget_me(contacts, reports))
 
 
@@ -78,7 +78,8 @@ def _find_my_report(reports: ReportService | None) -> Handler:
         except ReportNotFoundError:
             return ActionResult(values={"report_lookup": "not_found"})
         except TooManyWrongCodesError:
-            log.info("contact %d: too many wrong report codes; asked to wait", context.contact.id)
+            # No contact id, for the same reason as the changes below.
+            log.info("find_my_report: too many wrong report codes; asked to wait")
             return ActionResult(values={"report_lookup": "wait"})
         return ActionResult(values={"report_lookup": "found", **_described(found)})
 
@@ -97,10 +98,11 @@ def _changing(reports: ReportService | None, name: str, change: Change) -> Handl
         try:
             changed = await change(reports, context, code)
         except _UNREACHABLE as problem:
-            reason = type(problem).__name__
-            log.info("contact %d: %s not done: %s", context.contact.id, name, reason)
+            log.info("%s not done: %s", name, type(problem).__name__)
             return ActionResult(ok=False)
-        log.info("contact %d: %s done", context.contact.id, name)
+        # No contact id: a contact's id next to the moment a report changed would tie an
+        # anonymous report (whose dates are only the day) to its chat.
+        log.info("%s done", name)
         return ActionResult(values={} if changed is None else _described(changed))
 
     return handler
@@ -128,9 +130,10 @@ async def _delete(reports: ReportService, context: ActionContext, code: str) -> 
     await reports.delete(code, asker=context.contact.id)
 
 
-async def _forget_report_code(context: ActionContext) -> ActionResult:
-    """Answers nothing, so the flow's `save: report_code` empties the variable: the code
-    must not stay in the session after the follow-up, even when the menu called it."""
+async def _forget(context: ActionContext) -> ActionResult:
+    """Answers nothing, so the variables in the step's `save:` are emptied: a report's
+    answers and code must not stay in the session once it is done with, even when the
+    menu called the flow (a called flow's variables outlive it)."""
     return ActionResult()
 
 

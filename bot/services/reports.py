@@ -3,19 +3,22 @@
 Every answer goes into one JSON document encrypted with Fernet (AES-128-CBC with an
 HMAC-SHA256 tag) under the first of `REPORT_KEYS`; any of the keys decrypts, so a new key
 can be put first and old reports re-encrypted with `rotate_keys`. The database keeps in
-clear only consent, status, dates and a SHA-256 hash of the reference code.
+clear only consent, status, dates and a slow (scrypt) hash of the reference code. An
+anonymous report's dates, in the row and in its Fernet tokens, are only the day (UTC).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -25,10 +28,10 @@ from bot.services.code_attempts import WrongCodeLimit
 from bot.storage import ContactRecord, NewReport, ReportRecord, ReportRepository
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable
-
+    from bot.services.evidence import EvidenceBatch
     from bot.services.evidence_vault import EvidenceVault
-    from bot.storage.evidence import NewEvidence
+
+log = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L: a code read out over the phone or copied by hand must survive it.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -38,6 +41,17 @@ PAYLOAD_VERSION = 1
 # How long a turn may take to be run again; after that the submission key is cleared.
 SUBMISSION_WINDOW = timedelta(hours=1)
 WITHDRAWN = "withdrawn"
+# The reference hash is scrypt, not a plain SHA-256: a code has only ~59 bits, which a
+# stolen database would give up to a GPU trying SHA-256 guesses. scrypt at these settings
+# takes tens of milliseconds and 16 MiB per guess, so searching the codes costs years.
+# It must stay deterministic (a code is found by its hash), hence a fixed salt: the salt
+# only keeps tables computed for other uses of scrypt from applying. Changing any of these
+# makes every stored report unfindable by its code.
+REFERENCE_SALT = b"standby reference code v1"
+REFERENCE_SCRYPT_N = 2**14
+REFERENCE_SCRYPT_R = 8
+REFERENCE_SCRYPT_P = 1
+REFERENCE_HASH_BYTES = 32  # 64 hex characters, the width of the column
 
 Choose = Callable[[str], str]
 """Picks one character of an alphabet: `secrets.choice`, or a seeded one in tests."""
@@ -69,10 +83,13 @@ class ReportCipher:
         # A separate secret for keyed hashes, so the encryption key is used for nothing else.
         self._hash_key = hashlib.sha256(b"standby submission key\0" + keys[0].encode()).digest()
 
-    def seal(self, document: Any) -> str:
-        """`document` as JSON, encrypted with the first key (a Fernet token, ASCII)."""
+    def seal(self, document: Any, *, at: datetime | None = None) -> str:
+        """`document` as JSON, encrypted with the first key (a Fernet token, ASCII).
+
+        A Fernet token carries its making time in clear: `at` sets it (an anonymous
+        report's is the day only, see `day_of`); None is now."""
         text = json.dumps(document, ensure_ascii=False, sort_keys=True, allow_nan=False)
-        return self._fernet.encrypt(text.encode()).decode("ascii")
+        return self._encrypt(text.encode(), at).decode("ascii")
 
     def open(self, token: str) -> Any:
         """What `seal` was given; ReportKeyError when no key opens it."""
@@ -93,10 +110,15 @@ class ReportCipher:
                 "none of REPORT_KEYS can decrypt a stored report, so it cannot be re-encrypted"
             ) from None
 
-    def seal_bytes(self, data: bytes) -> bytes:
+    def seal_bytes(self, data: bytes, *, at: datetime | None = None) -> bytes:
         """`data` encrypted with the first key: the Fernet token without its base64, which
-        would make a stored file a third larger."""
-        return base64.urlsafe_b64decode(self._fernet.encrypt(data))
+        would make a stored file a third larger. `at` as for `seal`."""
+        return base64.urlsafe_b64decode(self._encrypt(data, at))
+
+    def _encrypt(self, data: bytes, at: datetime | None) -> bytes:
+        if at is None:
+            return self._fernet.encrypt(data)
+        return self._fernet.encrypt_at_time(data, int(at.timestamp()))
 
     def open_bytes(self, sealed: bytes) -> bytes:
         """What `seal_bytes` was given; ReportKeyError when no key opens it."""
@@ -141,11 +163,56 @@ def normalise_reference(text: str) -> str | None:
 
 
 def reference_hash(code: str) -> str:
-    """The SHA-256 hex stored for a code (normalised first); never the code itself."""
+    """The hash stored for a code (normalised first), hex; never the code itself.
+
+    scrypt of the SHA-256 hex of the code: wrapping the former plain SHA-256 lets a
+    migration turn every hash already stored into this one (`wrap_legacy_hash`) without
+    the codes, which nobody has. Slow on purpose (tens of milliseconds): call it off the
+    event loop (`reference_hash_async`).
+    """
     normalised = normalise_reference(code)
     if normalised is None:
         raise ValueError("not a reference code")
-    return hashlib.sha256(normalised.encode("ascii")).hexdigest()
+    return wrap_legacy_hash(hashlib.sha256(normalised.encode("ascii")).hexdigest())
+
+
+def wrap_legacy_hash(sha256_hex: str) -> str:
+    """The stored hash for a code whose plain SHA-256 hex (the former stored hash) is given."""
+    return hashlib.scrypt(
+        sha256_hex.encode("ascii"),
+        salt=REFERENCE_SALT,
+        n=REFERENCE_SCRYPT_N,
+        r=REFERENCE_SCRYPT_R,
+        p=REFERENCE_SCRYPT_P,
+        maxmem=64 * 1024 * 1024,
+        dklen=REFERENCE_HASH_BYTES,
+    ).hex()
+
+
+async def reference_hash_async(code: str) -> str:
+    """`reference_hash` in a thread: tens of milliseconds of CPU would stall every chat."""
+    return await asyncio.to_thread(reference_hash, code)
+
+
+def day_of(moment: datetime) -> datetime:
+    """Midnight (UTC) of `moment`'s day: the only time kept for an anonymous report, so
+    that its dates cannot be matched with a chat's activity to the minute."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class KeyRotation(int):
+    """What `rotate_keys` did: the int is how many reports were re-encrypted (what the
+    CLI prints); `skipped` reports and `skipped_evidence` files could not be opened with
+    any key and were left as they were."""
+
+    skipped: int
+    skipped_evidence: int
+
+    def __new__(cls, rotated: int, *, skipped: int, skipped_evidence: int) -> KeyRotation:
+        made = super().__new__(cls, rotated)
+        made.skipped = skipped
+        made.skipped_evidence = skipped_evidence
+        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,40 +268,46 @@ class ReportService:
         anonymous: bool,
         contact: ContactRecord,
         key: str | None = None,
-        evidence: AsyncIterable[NewEvidence] | None = None,
+        evidence: EvidenceBatch | None = None,
     ) -> str:
         """Store a report; return the reference code to show the person.
 
         `key` is the action request's key (unique per turn of this contact's
         conversation): submitting again with the same key stores nothing more and returns
-        the same code. An anonymous report keeps no link to `contact`. `evidence` is
-        fetched file by file only once the report is stored, so no file can lose it.
+        the same code. An anonymous report keeps no link to `contact`, and only the day
+        as its time. `evidence` is fetched file by file only once the report is stored,
+        so no file can lose it; each file has its row (`not_fetched` until fetched) right
+        after the report, and a turn run again (after a crash, say) fetches those still
+        `not_fetched`.
         """
         cipher = self._require_cipher()
         submission = None if key is None else cipher.keyed_hash(f"{contact.id}\0{key}")
         if submission is not None:
             earlier = await self._repository.find_by_submission(submission)
             if earlier is not None:
+                await self._keep_evidence(earlier, evidence)
                 return self._earlier_reference(cipher, earlier)
         code = new_reference(self._choose)
+        stamp = self._stamp(anonymous=anonymous)
         document = {"version": PAYLOAD_VERSION, "answers": dict(answers)}
         report = NewReport(
-            reference_hash=reference_hash(code),
+            reference_hash=await reference_hash_async(code),
             contact_id=None if anonymous else contact.id,
             consent=consent,
-            payload=cipher.seal(document),
+            payload=cipher.seal(document, at=stamp),
             submission_key=submission,
-            submission_reference=None if submission is None else cipher.seal(code),
+            submission_reference=None if submission is None else cipher.seal(code, at=stamp),
         )
-        stored = await self._repository.add(report, now=self._clock.now())
+        stored = await self._repository.add(report, now=stamp)
         if stored is None and submission is not None:
-            # Another process stored this very turn a moment ago: show its code.
+            # Another process stored this very turn a moment ago: show its code. Its
+            # files are that process's to fetch.
             earlier = await self._repository.find_by_submission(submission)
             if earlier is not None:
                 return self._earlier_reference(cipher, earlier)
             raise RuntimeError("a report vanished while being submitted")
-        if stored is not None and evidence is not None and self.evidence is not None:
-            await self.evidence.keep(stored.id, evidence)
+        if stored is not None:
+            await self._keep_evidence(stored, evidence)
         for listener in self._listeners:
             listener()
         # Not logged: a report id next to a contact's log lines could tie an anonymous
@@ -245,7 +318,7 @@ class ReportService:
         """The report a reference code belongs to, or None (also for a malformed code)."""
         if normalise_reference(code) is None:
             return None
-        return await self._repository.find_by_reference(reference_hash(code))
+        return await self._repository.find_by_reference(await reference_hash_async(code))
 
     async def list(self, since: datetime | None = None) -> list[ReportRecord]:
         """Reports created since `since` (all when None), oldest first, still encrypted."""
@@ -261,30 +334,52 @@ class ReportService:
         additions = list(document.get("additions", []))
         return OpenedReport(record, dict(document.get("answers", {})), additions)
 
-    async def rotate_keys(self) -> int:
+    async def rotate_keys(self) -> KeyRotation:
         """Re-encrypt every report, and its evidence files, with the first key; return how
-        many reports were.
+        many reports were, with how many reports and files no key opened.
 
         Run it after putting a new key first in REPORT_KEYS; afterwards the old keys can
-        be removed. Stops with ReportKeyError at a report no key opens.
+        be removed. A report no key opens is skipped and counted, not a reason to stop:
+        one report whose key is lost must not keep all the others on the old key.
         """
         cipher = self._require_cipher()
-        count = 0
+        count = skipped = 0
         for record in await self._repository.list_since(None):
-            if await self._repository.replace_payload(
-                record.id, record.payload, cipher.reseal(record.payload)
-            ):
+            try:
+                resealed = cipher.reseal(record.payload)
+            except ReportKeyError:
+                skipped += 1
+                continue
+            if await self._repository.replace_payload(record.id, record.payload, resealed):
                 count += 1
-        if self.evidence is not None:
-            await self.evidence.rotate()
-        return count
+        if skipped:
+            log.warning(
+                "%d report(s) could not be opened with REPORT_KEYS: left as they were", skipped
+            )
+        skipped_evidence = (
+            0 if self.evidence is None else (await self.evidence.rotate()).skipped_evidence
+        )
+        return KeyRotation(count, skipped=skipped, skipped_evidence=skipped_evidence)
 
     async def check_keys(self) -> None:
-        """Raise ReportKeyError if the keys cannot open the newest report (a wrong key)."""
+        """Raise ReportKeyError, saying which, if the keys cannot open the newest or the
+        oldest report: a key missing from REPORT_KEYS shows in one or the other (the
+        newest for a wrong new key, the oldest for an old key removed too soon)."""
         cipher = self._require_cipher()
         newest = await self._repository.newest()
-        if newest is not None:
-            cipher.open(newest.payload)
+        if newest is None:
+            return
+        # Oldest first. The repository has no `oldest()` yet, so this reads the list;
+        # the reports are small text and this runs once at start.
+        oldest = (await self._repository.list_since(None))[0]
+        for which, record in (("newest", newest), ("oldest", oldest)):
+            try:
+                cipher.open(record.payload)
+            except ReportKeyError:
+                raise ReportKeyError(
+                    f"none of REPORT_KEYS can decrypt the {which} stored report "
+                    f"(id {record.id}): put back the key it was encrypted with"
+                ) from None
 
     async def any_stored(self) -> bool:
         """Whether any report is stored."""
@@ -295,8 +390,15 @@ class ReportService:
         return await self._repository.purge(older_than)
 
     async def forget_submissions(self, now: datetime) -> int:
-        """Clear submission keys past the window in which a turn could run again."""
-        return await self._repository.forget_submissions(now - SUBMISSION_WINDOW)
+        """Clear submission keys past the window in which a turn could run again.
+
+        An anonymous report's `created_at` is its day only, so the window is counted from
+        the end of that day: a key is cleared once the day of `now - SUBMISSION_WINDOW`
+        is after the report's. Counted from the rounded time instead, an anonymous key
+        would be cleared at the first housekeeping, and a turn run again after a crash
+        would store the report twice and never fetch the first one's files.
+        """
+        return await self._repository.forget_submissions(day_of(now - SUBMISSION_WINDOW))
 
     # --- follow-up by the person, with nothing but the code ------------------------------
     # Each takes the code and the contact asking: wrong codes count against that contact
@@ -319,9 +421,11 @@ class ReportService:
         cipher = self._require_cipher()
         found = await self.look_up(code, asker=asker)
         document = dict(cipher.open(found.payload))
-        addition = {"at": self._clock.now().isoformat(), "text": text}
+        # An anonymous report's additions are dated to the day, like the report itself.
+        stamp = self._stamp(anonymous=found.contact_id is None)
+        addition = {"at": stamp.isoformat(), "text": text}
         document["additions"] = [*document.get("additions", []), addition]
-        return await self._change(found, payload=cipher.seal(document))
+        return await self._change(found, payload=cipher.seal(document, at=stamp))
 
     async def set_consent(self, code: str, consent: str, *, asker: int) -> ReportRecord:
         """Change who may see the report. Choosing again reopens a withdrawn report."""
@@ -356,7 +460,7 @@ class ReportService:
         status: str | None = None,
         payload: str | None = None,
     ) -> ReportRecord:
-        now = self._clock.now()
+        now = self._stamp(anonymous=found.contact_id is None)
         changed = await self._repository.update(
             found.id, now=now, consent=consent, status=status, payload=payload
         )
@@ -376,6 +480,18 @@ class ReportService:
                 "REPORT_KEYS is not set, so reports cannot be stored or read"
             )
         return self._cipher
+
+    def _stamp(self, *, anonymous: bool) -> datetime:
+        """The time to record: now, or for a report tied to no chat only its day, so its
+        dates cannot be matched with when a chat was active."""
+        now = self._clock.now()
+        return day_of(now) if anonymous else now
+
+    async def _keep_evidence(self, report: ReportRecord, evidence: EvidenceBatch | None) -> None:
+        if evidence is None or self.evidence is None:
+            return
+        stamp = report.created_at  # already the day only for an anonymous report
+        await self.evidence.keep(report.id, evidence, at=stamp)
 
     @staticmethod
     def _earlier_reference(cipher: ReportCipher, earlier: ReportRecord) -> str:

@@ -19,11 +19,15 @@ from bot.services.reports import OpenedReport
 
 HEADING = "New report #{id}, shared with {audience}"
 RECEIVED = "Received: {when} UTC"
-CONTACTABLE = "May be contacted: yes, through Standby"
-ANONYMOUS = "May be contacted: no, the person stayed anonymous"
+# Standby has no way yet to pass a caseworker's message on: the line must not promise one.
+CONTACTABLE = "Agreed to be contacted: yes (Standby cannot pass messages to them yet)"
+ANONYMOUS = "Agreed to be contacted: no, the person stayed anonymous"
 EVIDENCE = "Evidence: {count} file(s)"
 FULL_REPORT = "To read it in full: standby reports show {id}"
 CLAIMED_BY = "Claimed by {name}"
+# What a post becomes once its report may no longer be shared: no answers left.
+WITHDRAWN = "Report #{id} was withdrawn by the person who sent it."
+DELETED = "Report #{id} was deleted."
 
 AUDIENCES = {
     "partner": "a partner organisation (consent: partner)",
@@ -54,7 +58,12 @@ def summary(report: OpenedReport) -> str:
     audience = AUDIENCES.get(record.consent, record.consent)
     lines = [
         HEADING.format(id=record.id, audience=audience),
-        RECEIVED.format(when=record.created_at.strftime("%Y-%m-%d %H:%M")),
+        # Anonymous reports keep only the day: a time would be midnight, and misleading.
+        RECEIVED.format(
+            when=record.created_at.strftime(
+                "%Y-%m-%d" if record.contact_id is None else "%Y-%m-%d %H:%M"
+            )
+        ),
         "",
     ]
     lines += [f"{label}: {shown}" for key, label in LINES if (shown := _shown(answers.get(key)))]
@@ -72,6 +81,11 @@ def summary(report: OpenedReport) -> str:
 def claimed_line(name: str) -> str:
     """The line a claimed report's message ends with."""
     return CLAIMED_BY.format(name=name)
+
+
+def retracted(report_id: int, *, deleted: bool) -> str:
+    """What every message of a retracted post is edited to."""
+    return (DELETED if deleted else WITHDRAWN).format(id=report_id)
 
 
 def _shown(value: Any) -> str:

@@ -71,6 +71,25 @@ class EvidenceRepository:
         async with statement_connection(self._sessionmaker) as connection:
             return int((await connection.execute(statement)).scalar_one())
 
+    async def fill(self, evidence_id: int, evidence: NewEvidence) -> bool:
+        """Put the fetched file (or why it is not kept) in the row stored for it before
+        fetching; False if the row is gone (its report deleted meanwhile)."""
+        if evidence.status not in EVIDENCE_STATUSES:
+            raise ValueError(f"status must be one of {EVIDENCE_STATUSES}, got {evidence.status!r}")
+        statement = (
+            update(evidence_table)
+            .where(_c.id == evidence_id)
+            .values(
+                mime=evidence.mime,
+                size=evidence.size,
+                status=evidence.status,
+                content=evidence.content,
+            )
+        )
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(statement)
+        return result.rowcount > 0
+
     async def list_for(self, report_id: int) -> list[EvidenceRecord]:
         """The files of one report, in the order they were stored."""
         query = select(*_LISTED).where(_c.report_id == report_id).order_by(_c.id)

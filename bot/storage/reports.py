@@ -7,19 +7,23 @@ Encrypting, reference codes and what counts as an answer belong to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, delete, exists, select, update
+from sqlalchemy import ColumnElement, Row, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
 from bot.storage.database import statement_connection
 from bot.storage.statements import insert_ignoring_conflicts
-from bot.storage.tables import REPORT_CONSENTS, REPORT_STATUSES, report_table
+from bot.storage.tables import REPORT_CONSENTS, REPORT_STATUSES, report_table, staff_post_table
 
 _c = report_table.c
+_p = staff_post_table.c
+# A claim belongs to one sharing of a report: withdrawing it, or sharing it again (status
+# back to `new`), ends the claim, so the next post can be claimed afresh.
+_UNCLAIMED_STATUSES = ("new", "withdrawn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,16 @@ class ReportRecord:
     posted_at: datetime | None = None
     claimed_by: int | None = None
     claimed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPostRecord:
+    """A report's post in the staff chat that must be retracted: the report was deleted
+    (`deleted`), or withdrawn or kept with Standby only."""
+
+    report_id: int
+    message_ids: tuple[int, ...]
+    deleted: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +125,11 @@ class ReportRepository:
         require_aware("now", now)
         _check(consent=consent, status=status)
         changes = {"consent": consent, "status": status, "payload": payload}
-        values = {name: value for name, value in changes.items() if value is not None}
+        values: dict[str, object] = {
+            name: value for name, value in changes.items() if value is not None
+        }
+        if status in _UNCLAIMED_STATUSES:
+            values.update(claimed_by=None, claimed_at=None)
         statement = update(report_table).where(_c.id == report_id)
         async with statement_connection(self._sessionmaker) as connection:
             result = await connection.execute(statement.values(updated_at=now, **values))
@@ -196,10 +214,16 @@ class ReportRepository:
         return result.rowcount
 
     async def unposted(
-        self, consents: Sequence[str], since: datetime, limit: int
+        self,
+        consents: Sequence[str],
+        since: datetime,
+        limit: int,
+        *,
+        skip: Collection[int] = (),
     ) -> list[ReportRecord]:
         """Up to `limit` reports not yet posted to the staff chat, oldest first: status
-        `new`, consent among `consents`, created at or after `since`."""
+        `new`, consent among `consents`, created at or after `since`, id not in `skip`
+        (those that failed this round, so they do not block the rest)."""
         require_aware("since", since)
         query = (
             select(report_table)
@@ -212,16 +236,72 @@ class ReportRepository:
             .order_by(_c.created_at, _c.id)
             .limit(limit)
         )
+        if skip:
+            query = query.where(_c.id.not_in(list(skip)))
         async with statement_connection(self._sessionmaker) as connection:
             return [_record(row) for row in await connection.execute(query)]
 
-    async def mark_posted(self, report_id: int, *, now: datetime) -> bool:
-        """Record that the report is in the staff chat; False if there is no such report."""
+    async def mark_posted(
+        self, report_id: int, *, now: datetime, message_ids: Sequence[int] = ()
+    ) -> bool:
+        """Record that the report is in the staff chat as the messages `message_ids`;
+        False if there is no such report (then the post is left to be retracted).
+
+        The ids go in first: a crash before `posted_at` is set posts the report again
+        (at least once), while the other order could leave a post nobody can retract.
+        """
         require_aware("now", now)
+        rows = [{"report_id": report_id, "message_id": number} for number in message_ids]
         statement = update(report_table).where(_c.id == report_id).values(posted_at=now)
         async with statement_connection(self._sessionmaker) as connection:
+            if rows:
+                insert = insert_ignoring_conflicts(
+                    connection.dialect.name, staff_post_table, ("report_id", "message_id")
+                )
+                await connection.execute(insert, rows)
             result = await connection.execute(statement)
         return result.rowcount > 0
+
+    async def posts_to_retract(
+        self, consents: Sequence[str], limit: int, *, skip: Collection[int] = ()
+    ) -> list[StaffPostRecord]:
+        """Up to `limit` staff chat posts of reports that may no longer be shared there:
+        deleted, withdrawn, or with a consent not among `consents`. Ids in `skip` (failed
+        this round) are left out."""
+        joined = staff_post_table.outerjoin(report_table, _c.id == _p.report_id)
+        unshareable = or_(
+            _c.id.is_(None), _c.status == "withdrawn", _c.consent.not_in(list(consents))
+        )
+        reports = select(_p.report_id).select_from(joined).where(unshareable).distinct()
+        if skip:
+            reports = reports.where(_p.report_id.not_in(list(skip)))
+        chosen = reports.order_by(_p.report_id).limit(limit).subquery()
+        query = (
+            select(_p.report_id, _p.message_id, _c.id.is_(None).label("deleted"))
+            .select_from(joined)
+            .where(_p.report_id.in_(select(chosen.c.report_id)))
+            .order_by(_p.report_id, _p.message_id)
+        )
+        async with statement_connection(self._sessionmaker) as connection:
+            rows = (await connection.execute(query)).all()
+        found: dict[int, StaffPostRecord] = {}
+        for row in rows:
+            report_id, message_id = int(row.report_id), int(row.message_id)
+            earlier = found.get(report_id)
+            ids = (*earlier.message_ids, message_id) if earlier else (message_id,)
+            found[report_id] = StaffPostRecord(report_id, ids, bool(row.deleted))
+        return list(found.values())
+
+    async def forget_post(self, report_id: int, message_ids: Sequence[int]) -> None:
+        """The post (`message_ids`) was retracted: forget its ids, and mark the report (if
+        it is still there) unposted, so sharing it again posts it afresh."""
+        forget = delete(staff_post_table).where(
+            _p.report_id == report_id, _p.message_id.in_(list(message_ids))
+        )
+        unposted = update(report_table).where(_c.id == report_id).values(posted_at=None)
+        async with statement_connection(self._sessionmaker) as connection:
+            await connection.execute(forget)
+            await connection.execute(unposted)
 
     async def claim(self, report_id: int, staff_user_id: int, *, now: datetime) -> bool:
         """Give a `new` report to the staff member `staff_user_id` (status `claimed`).

@@ -147,6 +147,8 @@ class ChatMessage(SQLModel, table=True):
 
 REPORT_CONSENTS = ("keep", "partner", "police")
 """Who may see a report: Standby only, a partner organisation that supports victims, the police."""
+SHAREABLE_CONSENTS = ("partner", "police")
+"""The consents under which a report is posted to the staff chat (`keep` never is)."""
 REPORT_STATUSES = ("new", "claimed", "withdrawn")
 """`claimed`: a member of the staff chat took it on (see `claimed_by`)."""
 REPORT_WORD_MAX_LENGTH = 16
@@ -246,6 +248,26 @@ class ReportEvidence(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
+class StaffPost(SQLModel, table=True):
+    """One Telegram message of a report's post in the staff chat: ids only, never text.
+
+    A report's post may be several messages (long reports are split). Their ids are kept
+    so the post can be edited down to "Report #N was withdrawn" (or "was deleted") once the
+    report may no longer be shared: Telegram lets a bot edit its own messages at any age,
+    but not always delete them. There is deliberately no foreign key to `report`: when a
+    report is deleted (by the person, /forget_me or retention) these rows must outlive it,
+    so that the staff loop still finds the post and says the report was deleted. The rows
+    go once the post has been edited. `report_id` is never reused (AUTOINCREMENT on
+    SQLite, a sequence on PostgreSQL), so a leftover row cannot point at a newer report.
+    """
+
+    __tablename__ = "staff_post"
+    __table_args__ = (PrimaryKeyConstraint("report_id", "message_id", name="pk_staff_post"),)
+
+    report_id: int = Field(sa_column=Column(Integer, nullable=False, autoincrement=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
+
+
 metadata: MetaData = SQLModel.metadata
 """Everything Alembic compares against the database (all SQLModel tables)."""
 
@@ -257,3 +279,4 @@ processed_update_table = cast(Table, ProcessedUpdate.__table__)  # type: ignore[
 chat_message_table = cast(Table, ChatMessage.__table__)  # type: ignore[attr-defined]
 report_table = cast(Table, Report.__table__)  # type: ignore[attr-defined]
 evidence_table = cast(Table, ReportEvidence.__table__)  # type: ignore[attr-defined]
+staff_post_table = cast(Table, StaffPost.__table__)  # type: ignore[attr-defined]

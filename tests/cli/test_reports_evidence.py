@@ -93,3 +93,23 @@ def test_export_writes_the_decrypted_files_for_their_owner_only(
     assert gps_of((folder / names[0]).read_bytes()) == {}
     assert stat.S_IMODE((folder / names[0]).stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_regression_an_existing_folder_and_files_are_made_private(
+    report_id: int, tmp_path: Path
+) -> None:
+    folder = tmp_path / "evidence"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    existing = folder / f"report-{report_id}-2.pdf"
+    existing.write_bytes(b"old")
+    existing.chmod(0o644)
+
+    result = runner.invoke(
+        app, ["reports", "export", "--format", "json", "--evidence", str(folder)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert existing.read_bytes() == DOCUMENT

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -236,12 +238,39 @@ async def test_the_follow_up_actions_through_the_registry(
     assert added == {"report_status": "new", "report_consent": "partner"}
     assert police == {"report_status": "new", "report_consent": "police"}
     assert withdrawn == {"report_status": "withdrawn", "report_consent": "keep"}
-    assert await run(actions, person, "forget_report_code") == {}
+    assert await run(actions, person, "forget") == {}
     assert await run(actions, person, "delete_report", code=code) == {}
     assert await reports.find(code) is None
 
     for secret in (code, code.replace("-", ""), ADDED, UNKNOWN):
         assert secret not in caplog.text
+    # A contact next to the moment a report changed would tie the report to the chat.
+    follow_ups = [r for r in caplog.records if r.name == "bot.services.follow_up"]
+    assert [r.getMessage() for r in follow_ups if r.levelno >= logging.INFO] == [
+        "add_to_report done",
+        "change_report_consent done",
+        "withdraw_report done",
+        "delete_report done",
+    ]
+    assert not any("contact" in r.getMessage() for r in follow_ups)
+
+
+async def test_an_anonymous_reports_additions_are_dated_to_the_day(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = FixedClock(NOW)
+    reports = service(sessionmaker, NEW_KEY, clock=clock)
+    person = await contact(sessionmaker)
+    code = await submitted(reports, person, anonymous=True)
+    clock.advance(timedelta(days=1, hours=3))
+    day = datetime(2026, 11, 22, tzinfo=UTC)
+
+    changed = await reports.add_information(code, ADDED, asker=person.id)
+
+    assert reports.open(changed).additions == [{"at": day.isoformat(), "text": ADDED}]
+    assert changed.updated_at == day
+    token = changed.payload.encode()
+    assert Fernet(NEW_KEY).extract_timestamp(token) == int(day.timestamp())
 
 
 async def test_wrong_codes_make_the_lookup_say_wait_and_changes_fail(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -90,7 +91,8 @@ async def test_a_submitted_report_keeps_its_files_encrypted_and_notes_the_rest(
 
     assert result.ok, "a file that failed must not lose the report"
     assert again.values == result.values
-    assert files.asked == ["p1", "d1", "gone"], "too big: never fetched; again: nothing"
+    # Too big: never fetched. Again: only the file still not fetched is tried once more.
+    assert files.asked == ["p1", "d1", "gone", "gone"]
     (report,) = await reports.list()
     assert reports.evidence is not None
     stored = await reports.evidence.list(report.id)
@@ -119,7 +121,8 @@ async def test_rotation_re_encrypts_evidence_with_the_first_key(
     document_id = (await rotating.evidence.list(report.id))[1].id
     before = await EvidenceRepository(sessionmaker).content(document_id)
 
-    assert await rotating.rotate_keys() == 1
+    rotation = await rotating.rotate_keys()
+    assert (rotation, rotation.skipped_evidence) == (1, 0)
 
     after = await EvidenceRepository(sessionmaker).content(document_id)
     assert after is not None
@@ -146,3 +149,59 @@ async def test_the_database_file_holds_no_evidence_bytes_in_clear(tmp_path: Path
     assert b"Vellichor" not in contents
     assert SECRET_DOCUMENT[-64:] not in contents
     assert PHONE_MAKE.encode() not in contents
+
+
+class Crash(BaseException):
+    """The process dying mid-fetch: not an Exception, so nothing on the way catches it."""
+
+
+class CrashingFiles(FakeFiles):
+    async def download(self, file_id: str) -> bytes:
+        if file_id == "d1":
+            raise Crash
+        return await super().download(file_id)
+
+
+async def test_a_crash_while_fetching_leaves_every_file_noted_and_a_rerun_fetches_them(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    reports = service(sessionmaker, NEW_KEY)
+    with pytest.raises(Crash):
+        await submit(sessionmaker, reports, CrashingFiles(FILES))
+
+    (report,) = await reports.list()
+    assert reports.evidence is not None
+    noted = await reports.evidence.list(report.id)
+    # Every attachment has its row even though the bot died at the second file.
+    assert [e.status for e in noted] == ["kept", "not_fetched", "too_big", "not_fetched"]
+    assert noted[0].created_at == noted[1].created_at == report.created_at  # the day only
+
+    files = FakeFiles(FILES)
+    result = await submit(sessionmaker, reports, files)  # the turn run again
+
+    assert result.ok
+    assert files.asked == ["d1", "gone"], "only the files still not fetched"
+    stored = await reports.evidence.list(report.id)
+    assert [e.id for e in stored] == [e.id for e in noted]
+    assert [e.status for e in stored] == ["kept", "kept", "too_big", "not_fetched"]
+    assert await reports.evidence.open(stored[1].id) == SECRET_DOCUMENT
+    assert len(await reports.list()) == 1
+
+
+async def test_rotation_skips_and_counts_evidence_no_key_opens(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await submit(sessionmaker, service(sessionmaker, OLD_KEY), FakeFiles(FILES))
+    (report,) = await service(sessionmaker, OLD_KEY).list()
+    document_id = (await EvidenceRepository(sessionmaker).list_for(report.id))[1].id
+    stranger = ReportCipher([Fernet.generate_key().decode()]).seal_bytes(b"lost")
+    before = await EvidenceRepository(sessionmaker).content(document_id)
+    assert before is not None
+    assert await EvidenceRepository(sessionmaker).replace_content(document_id, before, stranger)
+
+    rotation = await service(sessionmaker, NEW_KEY, OLD_KEY).rotate_keys()
+
+    assert (rotation, rotation.skipped, rotation.skipped_evidence) == (1, 0, 1)
+    assert await EvidenceRepository(sessionmaker).content(document_id) == stranger
+    photo_id = (await EvidenceRepository(sessionmaker).list_for(report.id))[0].id
+    assert await service(sessionmaker, NEW_KEY).evidence.open(photo_id) is not None  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from bot.services.reports import (
     new_reference,
     normalise_reference,
     reference_hash,
+    wrap_legacy_hash,
 )
 from bot.storage import (
     ContactRecord,
@@ -157,7 +159,10 @@ async def test_submission_keys_are_cleared_after_the_retry_window(
     )
 
     assert await reports.forget_submissions(clock.now()) == 0
+    # Anonymous: the row says only the day, so the window runs from the end of that day.
     clock.advance(timedelta(hours=2))
+    assert await reports.forget_submissions(clock.now()) == 0
+    clock.advance(timedelta(days=1))
     assert await reports.forget_submissions(clock.now()) == 1
 
     (stored,) = await reports.list()
@@ -191,8 +196,8 @@ async def test_a_report_cannot_be_read_with_a_key_it_was_not_encrypted_with(
         stranger.open(found)
     with pytest.raises(ReportKeyError):
         await stranger.check_keys()
-    with pytest.raises(ReportKeyError):
-        await stranger.rotate_keys()
+    rotation = await stranger.rotate_keys()
+    assert (rotation, rotation.skipped) == (0, 1)
 
 
 async def test_rotation_re_encrypts_with_the_first_key(
@@ -351,3 +356,113 @@ async def test_no_text_column_of_any_table_holds_a_reports_words(
                 everything += [str(value) for row in rows for value in row]
     assert everything  # the report's own columns were read
     assert leaks("\n".join(everything), code) == []
+
+
+# --- the security review ---------------------------------------------------------------
+
+
+async def test_the_reference_hash_is_a_slow_scrypt_not_a_plain_sha256(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    reports = service(sessionmaker, NEW_KEY)
+    code = await reports.submit(
+        ANSWERS, consent="keep", anonymous=True, contact=await contact(sessionmaker)
+    )
+    normalised = code.replace("-", "").encode()
+    legacy = hashlib.sha256(normalised).hexdigest()
+    expected = hashlib.scrypt(
+        legacy.encode(), salt=b"standby reference code v1", n=2**14, r=8, p=1, dklen=32
+    ).hex()
+
+    (stored,) = await reports.list()
+    assert stored.reference_hash == reference_hash(code) == expected
+    assert legacy != stored.reference_hash
+    assert wrap_legacy_hash(legacy) == stored.reference_hash  # what a migration would do
+    assert await reports.find(code.lower()) == stored
+
+
+async def test_an_anonymous_report_keeps_only_the_day_in_the_row_and_its_tokens(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = FixedClock(NOW)  # 14:30
+    reports = service(sessionmaker, NEW_KEY, clock=clock)
+    person = await contact(sessionmaker)
+    anonymous = await reports.submit(
+        ANSWERS, consent="keep", anonymous=True, contact=person, key="1:r:s"
+    )
+    named = await reports.submit(
+        ANSWERS, consent="keep", anonymous=False, contact=person, key="2:r:s"
+    )
+    day = datetime(2026, 11, 21, tzinfo=UTC)
+
+    stored = await reports.find(anonymous)
+    assert stored is not None
+    assert stored.created_at == stored.updated_at == day
+    assert stored.submission_reference is not None
+    for token in (stored.payload, stored.submission_reference):
+        assert Fernet(NEW_KEY).extract_timestamp(token.encode()) == int(day.timestamp())
+    # Someone who may be contacted is tied to the chat anyway: their times stay exact.
+    linked = await reports.find(named)
+    assert linked is not None
+    assert linked.created_at == NOW
+
+    clock.advance(timedelta(hours=3))
+    changed = await reports.withdraw(anonymous, asker=person.id)
+    assert changed.updated_at == day
+    assert (await reports.find(anonymous) or pytest.fail("gone")).updated_at == day
+
+
+async def test_retention_still_deletes_anonymous_reports_by_their_day(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = FixedClock(NOW - timedelta(days=366))
+    reports = service(sessionmaker, NEW_KEY, clock=clock)
+    person = await contact(sessionmaker)
+    await reports.submit(ANSWERS, consent="keep", anonymous=True, contact=person)
+    clock.advance(timedelta(days=2))
+    kept = await reports.submit(ANSWERS, consent="keep", anonymous=True, contact=person)
+
+    assert await reports.purge(NOW - timedelta(days=365)) == 1
+    assert [r.reference_hash for r in await reports.list()] == [reference_hash(kept)]
+
+
+async def test_checking_keys_opens_the_oldest_report_too_and_says_which(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = FixedClock(NOW - timedelta(days=30))
+    person = await contact(sessionmaker)
+    await service(sessionmaker, OLD_KEY, clock=clock).submit(
+        ANSWERS, consent="keep", anonymous=False, contact=person
+    )
+    clock.advance(timedelta(days=30))
+    await service(sessionmaker, NEW_KEY, clock=clock, seed=2).submit(
+        ANSWERS, consent="keep", anonymous=False, contact=person
+    )
+
+    await service(sessionmaker, NEW_KEY, OLD_KEY).check_keys()
+    with pytest.raises(ReportKeyError, match="oldest"):
+        await service(sessionmaker, NEW_KEY).check_keys()  # the old key removed too soon
+    with pytest.raises(ReportKeyError, match="newest"):
+        await service(sessionmaker, OLD_KEY).check_keys()
+
+
+async def test_rotation_skips_and_counts_reports_no_key_opens(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = await contact(sessionmaker)
+    lost = await service(sessionmaker, Fernet.generate_key().decode()).submit(
+        ANSWERS, consent="keep", anonymous=True, contact=person
+    )
+    code = await service(sessionmaker, OLD_KEY, seed=2).submit(
+        ANSWERS, consent="keep", anonymous=True, contact=person
+    )
+    rotating = service(sessionmaker, NEW_KEY, OLD_KEY)
+    unreadable = await rotating.find(lost)
+
+    rotation = await rotating.rotate_keys()
+
+    assert (rotation, rotation.skipped, rotation.skipped_evidence) == (1, 1, 0)
+    assert await rotating.find(lost) == unreadable  # left as it was
+    rotated = await rotating.find(code)
+    assert rotated is not None
+    assert service(sessionmaker, NEW_KEY).open(rotated).answers == ANSWERS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from bot.services.reports import reference_hash
 from bot.storage import migrate
 from bot.storage.database import make_engine
 from bot.storage.tables import contact_table, metadata
@@ -26,6 +28,7 @@ TABLES = {
     "chat_message",
     "report",
     "report_evidence",
+    "staff_post",
 }
 
 
@@ -133,3 +136,50 @@ def test_regression_a_failing_sqlite_migration_leaves_nothing_behind(tmp_path: P
             await engine.dispose()
 
     assert "half_done" not in asyncio.run(tables())
+
+
+async def test_regression_downgrading_0005_keeps_report_ids_from_being_reused(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'standby.db'}"
+    await migrate.upgrade(url)
+    await migrate.downgrade(url, "0004")
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            sql = await connection.scalar(
+                text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'report'")
+            )
+    finally:
+        await engine.dispose()
+
+    assert "AUTOINCREMENT" in str(sql).upper()
+
+
+async def test_0007_makes_stored_code_hashes_slow_and_anonymous_times_days(
+    empty_database_url: str,
+) -> None:
+    code = "K7QD-94XF-TMRA"
+    plain = hashlib.sha256(b"K7QD94XFTMRA").hexdigest()  # what 0003 stored
+    exact = datetime(2025, 5, 20, 14, 37, tzinfo=UTC)
+    await migrate.upgrade(empty_database_url, "0006")
+    engine = make_engine(empty_database_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO report (reference_hash, consent, status, created_at, "
+                    "updated_at, payload) VALUES (:h, 'keep', 'new', :t, :t, 'x')"
+                ),
+                {"h": plain, "t": exact},
+            )
+        await migrate.upgrade(empty_database_url)
+        async with engine.connect() as connection:
+            stored, created = (
+                await connection.execute(text("SELECT reference_hash, created_at FROM report"))
+            ).one()
+    finally:
+        await engine.dispose()
+
+    assert stored == reference_hash(code)
+    assert str(created).startswith("2025-05-20 00:00:00")  # anonymous: the day only

@@ -15,6 +15,7 @@ from bot.adapters.telegram.runtime import TokenRefused, introduce
 from bot.adapters.telegram.sequencer import ChatSequencer
 from bot.adapters.telegram.text import LIMIT, escape, split_text, utf16_length
 from bot.engine import Ask, Button, Choice, Input, InputKind
+from bot.engine.answers import EXIT
 from tests.engine.builders import flow, flows
 
 LONG = "s" * 48
@@ -54,6 +55,16 @@ def test_data_from_another_chat_or_another_bot_is_stale() -> None:
 def test_data_for_a_step_that_no_longer_exists_is_stale() -> None:
     data = CODEC.encode(42, Button("Go", "gone", "x", flow="menu"))
     assert CODEC.decode(42, data, FLOWS) == STALE
+
+
+def test_leave_now_from_a_step_that_no_longer_exists_still_leaves() -> None:
+    data = CODEC.encode(42, Button("Leave now", "gone", EXIT, flow="menu"))
+
+    pressed = CODEC.decode(42, data, FLOWS)
+
+    assert pressed != STALE
+    assert pressed.value == EXIT
+    assert CODEC.decode(43, data, FLOWS) == STALE  # still only for the chat it was sent to
 
 
 def test_long_text_splits_at_paragraphs_within_the_limit() -> None:

@@ -107,7 +107,7 @@ async def test_a_shared_report_is_posted_without_identity_and_claimed_once(
         "emotional support",
     ):
         assert shown.lower() in text.lower()
-    assert "May be contacted: yes" in text
+    assert "Agreed to be contacted: yes (Standby cannot pass messages to them yet)" in text
     for secret in (str(REPORTER_ID), REPORTER_NAME, code, code.replace("-", ""), kept):
         assert secret not in text
     assert post.button_labels == ["Claim"]
@@ -168,3 +168,26 @@ async def test_claim_buttons_work_only_in_the_staff_chat(
     assert answer_text(forged) == "This button is not valid."
     (stored,) = await running.core.reports.list()
     assert stored.status == "new"
+
+
+async def test_regression_posts_of_withdrawn_and_deleted_reports_are_retracted(
+    emulator: Emulator, start_bot: StartBot, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.services.staff.RETRY_EVERY", timedelta(seconds=0.2))
+    running = await start_with_staff_chat(emulator, start_bot, database_url)
+    zainab = emulator.user(REPORTER_ID, REPORTER_NAME)
+    withdrawn_code = await report(zainab, "Share with the police")
+    deleted_code = await report(zainab, "Share with a partner organisation")
+    first, second = await staff_posts(emulator, zainab, 2)
+    withdrawn, deleted = sorted(await running.core.reports.list(), key=lambda r: r.id)
+
+    await running.core.reports.withdraw(withdrawn_code, asker=REPORTER_ID)
+    await running.core.reports.delete(deleted_code, asker=REPORTER_ID)
+
+    gone = f"Report #{withdrawn.id} was withdrawn by the person who sent it."
+    await zainab.wait_until(lambda: first.content == gone, 10, "the withdrawn post edited")
+    deleted_text = f"Report #{deleted.id} was deleted."
+    await zainab.wait_until(lambda: second.content == deleted_text, 10, "the deleted post edited")
+    assert first.buttons == []
+    assert second.buttons == []
+    assert STORY not in first.content + second.content

@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Mapping
 
 from bot.engine import Button, Flows, Input
+from bot.engine.answers import EXIT
 
 MAX_BYTES = 64
 KEY_LENGTH = 8
@@ -64,7 +65,9 @@ class CallbackCodec:
             self._index = (flows, _steps_by_key(flows))
         found = self._index[1].get(key)
         if found is None:
-            return STALE
+            # Leave now works from any message we sent, even one whose step a reload
+            # removed: leaving must never meet "that button has expired".
+            return Input.press(key, EXIT) if value == EXIT else STALE
         flow, step = found
         return Input.press(step, value, flow)
 

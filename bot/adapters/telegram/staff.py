@@ -12,12 +12,13 @@ import base64
 import hashlib
 import hmac
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from bot.adapters.telegram.api import BotApi, Keyboard
 from bot.adapters.telegram.callbacks import SIGNATURE_LENGTH
-from bot.adapters.telegram.errors import TelegramError
+from bot.adapters.telegram.errors import Rejected, TelegramError
 from bot.adapters.telegram.inbound import Incoming
 from bot.adapters.telegram.retry import patiently
 from bot.adapters.telegram.text import LIMIT, escape, split_text
@@ -83,12 +84,27 @@ class TelegramStaffBoard:
         self._chat_id = chat_id
         self._codec = codec
 
-    async def post(self, report_id: int, text: str) -> None:
+    async def post(self, report_id: int, text: str) -> list[int]:
         parts = split_report(text)
         keyboard: Keyboard = (((CLAIM, self._codec.encode(report_id)),),)
+        sent: list[int] = []
         for index, part in enumerate(parts):
             markup = keyboard if index == len(parts) - 1 else None
-            await patiently(partial(self._api.send_message, self._chat_id, escape(part), markup))
+            send = partial(self._api.send_message, self._chat_id, escape(part), markup)
+            sent.append(await patiently(send))
+        return sent
+
+    async def retract(self, message_ids: Sequence[int], text: str) -> None:
+        # Edited, not deleted: Telegram lets a bot edit its own messages at any age but
+        # delete them only within 48 hours. No keyboard: the Claim button goes too.
+        for message_id in message_ids:
+            edit = partial(self._api.edit_message, self._chat_id, message_id, escape(text), None)
+            try:
+                await patiently(edit)
+            except Rejected as error:
+                # Already edited (a retry after a partial failure), deleted by staff, or
+                # otherwise refused for good: trying again would not help.
+                log.info("staff chat: a post not edited: %s", type(error).__name__)
 
 
 class StaffHandler:
@@ -132,7 +148,10 @@ class StaffHandler:
                 partial(self._api.edit_message, self.chat_id, message_id, escape(shown), None)
             )
         except TelegramError as error:
-            log.warning("staff chat: the claimed report's message not updated: %s", error)
+            # The type only: Telegram's error text may quote the message.
+            log.warning(
+                "staff chat: the claimed report's message not updated: %s", type(error).__name__
+            )
 
     async def _answer(self, callback_id: str, text: str) -> None:
         try:

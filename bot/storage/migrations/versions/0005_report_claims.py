@@ -32,7 +32,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("UPDATE report SET status = 'new' WHERE status = 'claimed'")
-    with op.batch_alter_table("report") as batch:
+    # On SQLite dropping columns rebuilds the table: keep AUTOINCREMENT, or the ids of
+    # deleted reports would be given out again (old staff posts would name other reports).
+    with op.batch_alter_table("report", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("claimed_at")
         batch.drop_column("claimed_by")
         batch.drop_column("posted_at")
