@@ -139,7 +139,7 @@ async def _forget(context: ActionContext) -> ActionResult:
 
 def _forget_me(contacts: ContactRepository, reports: ReportService | None) -> Handler:
     async def forget_me(context: ActionContext) -> ActionResult:
-        """`reports`: `unlink` (kept, anonymous) or `delete`. Erases the chat, then deletes
+        """`reports`: `unlink` (kept, anonymous) or `delete`. Then erases the chat and deletes
         the contact with their session and message ids. Nothing is sent after it."""
         contact = context.contact
         choice = context.request.params.get("reports")
@@ -149,9 +149,10 @@ def _forget_me(contacts: ContactRepository, reports: ReportService | None) -> Ha
         if reports is None and choice == "delete":
             log.error("forget_me: no report service is wired, so reports cannot be deleted")
             return ActionResult(ok=False)
-        await context.sender.erase(contact)
+        # Reports first: if that fails, nothing at all has changed, as the flow then says.
         if reports is not None:
             await reports.forget_contact(contact.id, delete_reports=choice == "delete")
+        await context.sender.erase(contact)
         # Reports left linked would be unlinked here anyway (ON DELETE SET NULL); the
         # session and message ids go with the row (ON DELETE CASCADE).
         await contacts.delete(contact.id)
