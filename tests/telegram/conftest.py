@@ -71,3 +71,10 @@ async def reply_with(user: User, fragment: str, within: float = 10.0) -> ChatMes
         reply = await user.wait_for_reply(within)
         if fragment in reply.content:
             return reply
+
+
+async def answer(user: User, *labels: str, then: str) -> None:
+    """Press the buttons labelled `labels` in turn, then wait for a reply containing `then`."""
+    for label in labels:
+        await user.click(label)
+    await reply_with(user, then)

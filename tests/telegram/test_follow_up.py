@@ -11,17 +11,11 @@ from sqlalchemy import text
 
 from bot.storage import make_engine
 from bot.testing import Emulator, User
-from tests.telegram.conftest import StartBot, reply_with
+from tests.telegram.conftest import StartBot, answer, reply_with
 
 KEY = Fernet.generate_key().decode()
 OPTIONS = "What would you like to do with your report?"
 CODE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}")
-
-
-async def answer(user: User, *labels: str, then: str) -> None:
-    for label in labels:
-        await user.click(label)
-    await reply_with(user, then)
 
 
 async def short_report(user: User, *, anonymous: bool = False) -> str:

@@ -13,7 +13,7 @@ from bot.adapters.telegram.runtime import Running
 from bot.testing import ChatMessage, Emulator, Fault, User
 from bot.testing import conversation as people
 from bot.testing.models import CallbackQuery
-from tests.telegram.conftest import StartBot, reply_with
+from tests.telegram.conftest import StartBot, answer, reply_with
 
 STAFF_CHAT = -100777
 OTHER_GROUP = -100888
@@ -28,12 +28,6 @@ async def start_with_staff_chat(
 ) -> Running:
     emulator.add_group(STAFF_CHAT, "Caseworkers")
     return await start_bot(STAFF_CHAT_ID=STAFF_CHAT, REPORT_KEYS=KEY, DATABASE_URL=database_url)
-
-
-async def answer(user: User, *labels: str, then: str) -> None:
-    for label in labels:
-        await user.click(label)
-    await reply_with(user, then)
 
 
 async def report(user: User, consent: str) -> str:
