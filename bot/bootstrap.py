@@ -9,7 +9,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings, SettingsError
+from bot.i18n import Translations, translator_for
 from bot.services.actions import ActionRegistry, builtin_actions
+from bot.services.broadcasts.subscribing import register_alert_actions
 from bot.services.clock import Clock, SystemClock
 from bot.services.conversation import ConversationService
 from bot.services.evidence import MEGABYTE
@@ -27,8 +29,12 @@ from bot.storage import (
     make_engine,
     make_sessionmaker,
 )
+from bot.storage.audit import AuditLog
+from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.evidence import EvidenceRepository
 from bot.storage.migrate import upgrade
+from bot.storage.roles import RoleRepository
+from bot.storage.subscriptions import SubscriptionRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +53,14 @@ class Core:
     clock: Clock
     reports: ReportService
     retention: ReportRetention
+    subscriptions: SubscriptionRepository
+    broadcasts: BroadcastRepository
+    roles: RoleRepository
+    audit: AuditLog
     locks: KeyedLock = field(default_factory=KeyedLock)
+
+    def translators(self, language: str | None) -> Translations:
+        return translator_for(language, self.settings.LOCALES_DIR)
 
     def conversation(self, sender: Sender, files: FileSource | None = None) -> ConversationService:
         """A conversation service showing events with `sender`; `files` fetches evidence."""
@@ -87,6 +100,12 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         reports=reports,
         evidence_max_bytes=settings.EVIDENCE_MAX_MB * MEGABYTE,
     )
+    subscriptions = SubscriptionRepository(sessionmaker)
+
+    def translators(language: str | None) -> Translations:
+        return translator_for(language, settings.LOCALES_DIR)
+
+    register_alert_actions(actions, subscriptions, lambda: library.areas, translators, clock)
     try:
         await check_report_keys(reports)
         library = FlowLibrary(settings.FLOWS_DIR, actions.names)
@@ -105,13 +124,19 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         clock=clock,
         reports=reports,
         retention=retention,
+        subscriptions=subscriptions,
+        broadcasts=BroadcastRepository(sessionmaker),
+        roles=RoleRepository(sessionmaker),
+        audit=AuditLog(sessionmaker),
     )
     purged = await forget_quiet_sessions(core.sessions, core.clock.now())
     old_reports = await purge_old_reports(retention, core.clock.now())
     log.info(
-        "started: %d flows, %d helplines; %d expired sessions and %d old reports deleted",
+        "started: %d flows, %d helplines, %d alert areas; "
+        "%d expired sessions and %d old reports deleted",
         len(library.current.by_id),
         len(library.helplines),
+        len(library.areas),
         purged,
         old_reports,
     )

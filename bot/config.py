@@ -28,7 +28,10 @@ TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FRAMEWORKS = ("aiogram", "ptb")
 MAX_EVIDENCE_MB = 2000
-SENSITIVE = ("TOKEN", "SECRET", "DATABASE_URL", "KEY")
+# Telegram: about 30 messages per second for free, up to 1000 with allow_paid_broadcast.
+FREE_RATE, PAID_RATE = 30.0, 1000.0
+MAX_APPROVALS = 10
+SENSITIVE = ("TOKEN", "SECRET", "DATABASE_URL", "KEY", "REDIS_URL")
 MAKE_REPORT_KEY = (
     'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
@@ -55,6 +58,13 @@ class Settings(BaseSettings):
     EVIDENCE_MAX_MB: int = 10
     # The caseworkers' Telegram group: shareable reports are posted there to be claimed.
     STAFF_CHAT_ID: int | None = None
+    # Broadcast alerts: messages per second overall (Telegram allows about 30; the rest is
+    # left for conversations), paid broadcasts (up to 1000/s, 0.1 Star each), how many
+    # admins must agree before an alert goes, and Redis for one rate shared by processes.
+    BROADCAST_RATE: float = 25.0
+    BROADCAST_PAID: bool = False
+    BROADCAST_APPROVALS: int = 1
+    REDIS_URL: str = ""
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -165,6 +175,53 @@ class Settings(BaseSettings):
                 "(docs/deploy.md says how to find it)"
             )
         return int(text)
+
+    @field_validator("BROADCAST_RATE", mode="before")
+    @classmethod
+    def _rate_number(cls, value: object) -> object:
+        try:
+            return float(str(value).strip())
+        except ValueError:
+            raise ValueError("should be messages per second, a number such as 25") from None
+
+    @field_validator("BROADCAST_PAID", mode="before")
+    @classmethod
+    def _paid(cls, value: object) -> object:
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("", "0", "false", "no", "off"):
+            return False
+        raise ValueError("should be 1 (paid broadcasts, up to 1000 messages/s) or 0 (default)")
+
+    @field_validator("BROADCAST_APPROVALS", mode="before")
+    @classmethod
+    def _approvals(cls, value: object) -> object:
+        text = str(value).strip()
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_APPROVALS:
+            raise ValueError(
+                f"should be how many admins must agree before an alert is sent, 1 to "
+                f"{MAX_APPROVALS} (default 1: the admin who writes it)"
+            )
+        return int(text)
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("should look like redis://localhost:6379/0 (or empty: no Redis)")
+        return value
+
+    @model_validator(mode="after")
+    def _broadcast_rate(self) -> Settings:
+        ceiling = PAID_RATE if self.BROADCAST_PAID else FREE_RATE
+        if not 0 < self.BROADCAST_RATE <= ceiling:
+            paid = "" if self.BROADCAST_PAID else " (up to 1000 with BROADCAST_PAID=1)"
+            raise ValueError(
+                f"BROADCAST_RATE is wrong: it should be messages per second, more than 0 and "
+                f"at most {ceiling:g}{paid}; default 25"
+            )
+        return self
 
     @field_validator("EVIDENCE_MAX_MB", mode="before")
     @classmethod

@@ -25,7 +25,9 @@ from pathlib import Path
 from bot.adapters.render import SourceText, Translator
 from bot.adapters.terminal import TerminalScreen, format_message, read_input
 from bot.engine import Input
+from bot.i18n import translator_for
 from bot.services.actions import builtin_actions
+from bot.services.broadcasts.subscribing import register_alert_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
 from bot.services.helplines import HelplineFinder
@@ -39,6 +41,7 @@ from bot.storage import (
     make_sessionmaker,
 )
 from bot.storage.migrate import upgrade
+from bot.storage.subscriptions import SubscriptionRepository
 
 # A Saturday afternoon in London, so dates in transcripts never move.
 CLOCK_START = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
@@ -92,6 +95,13 @@ async def replay(
         seeded = random.Random(REFERENCE_SEED)  # codes must not move, not be secret
         reports = ReportService(ReportRepository(makers), cipher, clock, choose=seeded.choice)
         actions = builtin_actions(contacts, helplines=helplines, reports=reports)
+        register_alert_actions(
+            actions,
+            SubscriptionRepository(makers),
+            lambda: library.areas,
+            lambda code: translator_for(code, LOCALES),
+            clock,
+        )
         library = FlowLibrary(flows_dir, actions.names)
         screen = TerminalScreen(translator or SourceText())
         service = ConversationService(

@@ -24,6 +24,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyParameters,
     TelegramObject,
     Update,
 )
@@ -83,10 +84,28 @@ class AiogramApi:
         me = await _mapped(self.bot.get_me())
         return BotInfo(me.id, me.username or "")
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None,
+        *,
+        reply_to: int | None = None,
+        paid: bool = False,
+    ) -> int:
+        reply = (
+            None
+            if reply_to is None
+            else ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        )
         sent = await _mapped(
             self.bot.send_message(
-                chat_id, text, parse_mode=PARSE_MODE, reply_markup=_markup(keyboard)
+                chat_id,
+                text,
+                parse_mode=PARSE_MODE,
+                reply_markup=_markup(keyboard),
+                reply_parameters=reply,
+                allow_paid_broadcast=paid or None,
             )
         )
         return sent.message_id

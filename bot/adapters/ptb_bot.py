@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 # RetryAfter unless told to use timedeltas already; opt in before PTB is imported.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.error import TelegramError as PtbError
@@ -67,10 +74,28 @@ class PtbApi:
         me = await _mapped(self.bot.get_me())
         return BotInfo(me.id, me.username or "")
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None,
+        *,
+        reply_to: int | None = None,
+        paid: bool = False,
+    ) -> int:
+        reply = (
+            None
+            if reply_to is None
+            else ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        )
         sent = await _mapped(
             self.bot.send_message(
-                chat_id, text, parse_mode=PARSE_MODE, reply_markup=_markup(keyboard)
+                chat_id,
+                text,
+                parse_mode=PARSE_MODE,
+                reply_markup=_markup(keyboard),
+                reply_parameters=reply,
+                allow_paid_broadcast=paid or None,
             )
         )
         return sent.message_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, flows, i18n, reports, run
+from bot.cli import broadcast, chat, db, flows, i18n, reports, run, staff
 
 app = typer.Typer(
     name="standby",
@@ -21,6 +21,13 @@ app.add_typer(i18n.app, name="i18n", help="Translations: extract, update, check.
 app.add_typer(
     reports.app, name="reports", help="Incident reports: list, show, export, rotate keys."
 )
+app.add_typer(
+    broadcast.app,
+    name="broadcast",
+    help="Alerts to subscribers: send, status, cancel, approve, correct, retract.",
+)
+app.add_typer(staff.admins, name="admins", help="Who may send and approve broadcasts.")
+app.command("audit")(staff.audit)
 
 
 def main() -> None:

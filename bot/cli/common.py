@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
 
 import typer
 
@@ -11,6 +13,24 @@ from bot.config import SettingsError
 
 # Exit codes: 1 = the thing checked has problems; 2 = Standby was started wrongly.
 EXIT_BAD_SETTING = 2
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (DATABASE_URL); default: SQLite in ./data/."),
+]
+
+
+def day_of(text: str | None, option: str = "--since") -> datetime | None:
+    """A day typed as 2026-01-31 (UTC midnight); one clear line and exit 2 otherwise."""
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        typer.echo(
+            f"standby: option {option} should be a day like 2026-01-31, got {text!r}", err=True
+        )
+        raise typer.Exit(EXIT_BAD_SETTING) from None
 
 
 @contextmanager

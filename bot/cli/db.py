@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli.common import EXIT_BAD_SETTING, fail_on_bad_settings
+from bot.cli.common import EXIT_BAD_SETTING, DatabaseOption, fail_on_bad_settings
 from bot.config import load_settings
 from bot.storage import migrate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (DATABASE_URL); default: SQLite in ./data/."),
-]
 
 T = TypeVar("T")
 

@@ -50,8 +50,8 @@ def check(
     ] = OutputFormat.TEXT,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
-    """Check every flow in DIRECTORY, and its helpline directory (data/helplines.yaml),
-    and list all problems, with file and line.
+    """Check every flow in DIRECTORY, and its data files (data/helplines.yaml,
+    data/areas.yaml, data/alerts.yaml), and list all problems, with file and line.
 
     Exits 0 when the flows can be used, 1 when there are errors (or warnings, with
     --strict), 2 when the directory does not exist. Notices (helplines due for a check)
@@ -72,17 +72,27 @@ def check(
 
 
 def summary(result: LoadResult) -> str:
-    """`2 errors, 1 warning in 7 flows`, `7 flows OK`, or with a helpline directory
-    `7 flows and 21 helplines OK, 21 notices`."""
-    checked = _count(len(result.files), "flow")
-    if result.helplines is not None:
-        checked += f" and {_count(len(result.helplines), 'helpline')}"
+    """`2 errors, 1 warning in 7 flows`, `7 flows OK`, or with data files
+    `7 flows and 21 helplines OK, 21 notices`, `7 flows, 21 helplines and 45 areas OK`."""
+    counted = [_count(len(result.files), "flow")]
+    counted += [_count(number, noun) for noun, number in _data_counts(result).items()]
+    checked = ", ".join(counted[:-1]) + f" and {counted[-1]}" if len(counted) > 1 else counted[0]
     failing = (result.errors, "error"), (result.warnings, "warning")
     counts = [_count(len(found), name) for found, name in failing if found]
     notices = f", {_count(len(result.notices), 'notice')}" if result.notices else ""
     if counts:
         return f"{', '.join(counts)}{notices} in {checked}"
     return f"{checked} OK{notices}"
+
+
+def _data_counts(result: LoadResult) -> dict[str, int]:
+    """How many entries each data file the folder has holds (a file it lacks: none)."""
+    found = {
+        "helpline": result.helplines,
+        "area": result.areas,
+        "alert template": result.alert_templates,
+    }
+    return {noun: len(content) for noun, content in found.items() if content is not None}
 
 
 def _count(number: int, noun: str) -> str:
@@ -93,6 +103,6 @@ def _as_json(result: LoadResult, *, ok: bool) -> dict[str, object]:
     fields = ("path", "line", "flow", "step", "severity", "code", "message")
     problems = [{name: getattr(problem, name) for name in fields} for problem in result.problems]
     found: dict[str, object] = {"ok": ok, "flows": len(result.files)}
-    if result.helplines is not None:
-        found["helplines"] = len(result.helplines)
+    for noun, number in _data_counts(result).items():
+        found[noun.replace(" ", "_") + "s"] = number  # helplines, areas, alert_templates
     return {**found, "problems": problems}

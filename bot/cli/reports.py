@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -25,7 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import report_service
 from bot.cli import evidence
-from bot.cli.common import EXIT_BAD_SETTING, database_problem, fail_on_bad_settings
+from bot.cli.common import (
+    EXIT_BAD_SETTING,
+    DatabaseOption,
+    database_problem,
+    day_of,
+    fail_on_bad_settings,
+)
 from bot.config import Settings, load_settings
 from bot.services.clock import SystemClock
 from bot.services.housekeeping import ReportRetention, Tidied, tidy_once
@@ -54,10 +60,6 @@ EXPORTED_FIELDS = ("id", "created_at", "updated_at", "consent", "status", "anony
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HASH_SHOWN = 10  # enough to tell reports apart in a list; the full hash is no use to read
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (DATABASE_URL); default: SQLite in ./data/."),
-]
 SinceOption = Annotated[
     str | None,
     typer.Option("--since", help="Only reports created on or after this day (YYYY-MM-DD, UTC)."),
@@ -76,7 +78,7 @@ class CommandError(Exception):
 @app.command("list")
 def list_reports(since: SinceOption = None, db: DatabaseOption = None) -> None:
     """List reports: when, a short reference hash, consent and status. No answers."""
-    since_at = _day(since)
+    since_at = day_of(since)
     records = _run(db, lambda reports: reports.list(since_at), needs_keys=False)
     table = Table("id", "created (UTC)", "reference hash", "consent", "status", "anonymous")
     for record in records:
@@ -142,7 +144,7 @@ def export(
     db: DatabaseOption = None,
 ) -> None:
     """Export reports with their answers decrypted, consent and status."""
-    since_at = _day(since)
+    since_at = day_of(since)
 
     async def opened(reports: ReportService) -> list[OpenedReport]:
         found = [reports.open(record) for record in await reports.list(since_at)]
@@ -265,18 +267,6 @@ def _guarded(work: Coroutine[Any, Any, T]) -> T:
         problem = database_problem(error)
     typer.echo(f"standby: {problem}", err=True)
     raise typer.Exit(EXIT_BAD_SETTING)
-
-
-def _day(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        typer.echo(
-            f"standby: option --since should be a day like 2026-01-31, got {text!r}", err=True
-        )
-        raise typer.Exit(EXIT_BAD_SETTING) from None
 
 
 async def _write_evidence(reports: ReportService, found: list[OpenedReport], folder: Path) -> int:

@@ -48,6 +48,8 @@ class Ask:
     """Ask a question and wait for the answer.
 
     `choices` are shown as buttons (kind CHOICE); other kinds take typed input or a file.
+    With `choices_from` (kind CHOICE, no `choices`) the buttons are the list a variable
+    holds, each `{"label": ..., "value": ...}`; see `bot.engine.choices`.
     `multiple` lets a person pick several choices (or send several files) then press Done.
     `optional` adds a Skip button that saves nothing (the variable is set to None).
     """
@@ -65,6 +67,7 @@ class Ask:
     max: float | None = None
     allow_future: bool = False
     retry: str | None = None
+    choices_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

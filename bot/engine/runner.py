@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bot.engine import texts
 from bot.engine.answers import BACK, EXIT, Accepted, Collecting, Rejected, read_answer
+from bot.engine.choices import resolved
+from bot.engine.errors import ContentError
 from bot.engine.events import (
     ActionRequested,
     Button,
@@ -31,7 +33,7 @@ from bot.engine.model import Action, Ask, Call, Check, End, Flows, Goto, Say
 from bot.engine.questions import buttons_for
 from bot.engine.session import Frame, Session, Value
 from bot.engine.texts import placeholders
-from bot.engine.triggers import match_trigger
+from bot.engine.triggers import command_of, match_trigger
 
 # Standby serves the UK: "today" is the day in London, not in UTC.
 LOCAL_TIME = ZoneInfo("Europe/London")
@@ -48,10 +50,6 @@ MAX_STEPS_PER_SPRINT = 10_000
 MAX_HISTORY = 20
 
 T = TypeVar("T")
-
-
-class ContentError(Exception):
-    """Flow content that cannot run (caught inside the engine, never raised out of it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +135,12 @@ class _Run:
             else:
                 self._begin(trigger.flow)
             return
+        if given.text is not None and command_of(given.text) is not None:
+            # A command no flow has (a typo, an old one, or a staff command sent by someone
+            # who isn't staff) is never an answer: say so, all alike so staff commands
+            # can't be told apart, then go on as if nothing new had been sent.
+            self._say(texts.UNKNOWN_COMMAND)
+            given = Input.refresh()
         if not session.active:
             if given.is_press and not expired:
                 self._say(texts.BUTTON_EXPIRED)
@@ -181,6 +185,9 @@ class _Run:
             # Only reachable if a session was saved mid-action: carry on from that step.
             self._run(self._flow_id(), session.step)
             return
+        # Buttons from a variable are resolved once here: the answer is read against, and
+        # any question shown again uses, the very same list.
+        step = resolved(step, session.vars)
         if given.is_refresh:
             self._ask(step, keep_picks=True)
             return
@@ -330,6 +337,7 @@ class _Run:
 
     def _ask(self, step: Ask, *, keep_picks: bool = False, redraw: bool = False) -> None:
         session = self.session
+        step = resolved(step, session.vars)  # a no-op when `_answer` resolved it already
         if not keep_picks:
             session.picked = []
         if step.id in session.history:

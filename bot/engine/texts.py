@@ -20,6 +20,10 @@ EXPIRED = N_(
 FAILED = N_("Sorry, something went wrong on our side. Here is the menu again.")
 BUTTON_EXPIRED = N_("That button has expired. Here is where we are now.")
 FLOW_CHANGED = N_("This part of the conversation was updated, so we are starting it again.")
+# Said for any command no flow has, staff commands included, so they look like any other.
+UNKNOWN_COMMAND = N_(
+    "I don't know that command. Send /help to see what I can do, or /menu for the menu."
+)
 
 PICK_ONE = N_("Please choose one of the buttons below.")
 PICK_SOME = N_("Please choose at least one, then press Done.")

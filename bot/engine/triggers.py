@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -23,12 +24,16 @@ def normalise_words(text: str) -> str:
     return " ".join(kept.split())
 
 
+# A Telegram bot command: "/", 1 to 32 latin letters, digits or "_", maybe "@botname",
+# then the end or a space. "1/2", "/ about 3pm" or "/😀" are things people type, not
+# commands, and must stay answers.
+_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?=\s|\Z)")
+
+
 def command_of(text: str) -> str | None:
-    """`/start@StandbyBot payload` -> `/start`; None when the text is not a command."""
-    stripped = text.strip()
-    if not stripped.startswith("/"):
-        return None
-    return stripped.split(maxsplit=1)[0].split("@", 1)[0].casefold()
+    """`/Start@StandbyBot payload` -> `/start`; None when the text is not a command."""
+    found = _COMMAND.match(text.strip())
+    return None if found is None else "/" + found[1].casefold()
 
 
 def match_trigger(flows: Flows, text: str | None) -> TriggerMatch | None:

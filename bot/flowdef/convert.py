@@ -72,7 +72,8 @@ def _ask(doc: AskDoc, values: list[str], following: str | None) -> Ask:
         Choice(choice.label, value, choice.next)
         for choice, value in zip(doc.choices or [], values, strict=True)
     )
-    kind = InputKind.CHOICE if doc.choices is not None else InputKind(doc.input or "text")
+    buttons = doc.choices is not None or doc.choices_from is not None
+    kind = InputKind.CHOICE if buttons else InputKind(doc.input or "text")
     return Ask(
         id=doc.id,
         text=doc.ask,
@@ -87,6 +88,7 @@ def _ask(doc: AskDoc, values: list[str], following: str | None) -> Ask:
         max=doc.max,
         allow_future=doc.allow_future,
         retry=doc.retry,
+        choices_from=doc.choices_from,
     )
 
 

@@ -3,9 +3,9 @@
 For each step we work out which variables are set on *every* way of reaching it
 (a "must" analysis: the intersection over the steps leading there), starting from the
 flow's `needs`. Answers (`save` on an ask) and service results (`save` on an action) set
-variables; texts read them through `{name}` placeholders, `check:` reads one, and a
-`call` or `goto` reads the other flow's `needs`. After a call, the caller also has what
-the called flow sets on every way to its end.
+variables; texts read them through `{name}` placeholders, `check:` and `choices_from:`
+read one, and a `call` or `goto` reads the other flow's `needs`. After a call, the caller
+also has what the called flow sets on every way to its end.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ def _reads(step: Step) -> Iterator[tuple[str, tuple[str, ...]]]:
             texts.append((("say",), step.text))
         case Ask():
             texts += [(("ask",), step.text), (("retry",), step.retry)]
+            if step.choices_from is not None:
+                yield step.choices_from, ("choices_from",)  # the buttons come from it
         case End():
             texts.append((("end",), step.text))
         case Action():

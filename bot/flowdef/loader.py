@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from bot.engine.model import Flows
 from bot.engine.runner import LOCAL_TIME as LONDON
+from bot.flowdef.alerts import ALERTS_FILE, AlertTemplates, read_alerts_text
+from bot.flowdef.areas import AREAS_FILE, read_areas_text
+from bot.flowdef.areas_model import AreaDirectory
 from bot.flowdef.dataflow import Variables
 from bot.flowdef.directory import check_directory
 from bot.flowdef.flowfile import FlowFile, read_flow_text
@@ -20,6 +24,7 @@ from bot.flowdef.loops import check_loops
 from bot.flowdef.problems import Found, Problem, sort_problems
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+Data = TypeVar("Data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +32,17 @@ class LoadResult:
     """The loaded flows, or None when there is any error; and every problem, sorted.
 
     `files` are the flow files that were read, in order. `helplines` are the entries of
-    the helpline directory, or None when the folder has none (`data/helplines.yaml`).
+    the helpline directory, or None when the folder has none (`data/helplines.yaml`);
+    `areas` and `alert_templates` likewise come from `data/areas.yaml` and
+    `data/alerts.yaml`. With errors, these hold what read well.
     """
 
     flows: Flows | None
     problems: list[Problem]
     files: tuple[str, ...] = field(default=())
     helplines: tuple[Helpline, ...] | None = None
+    areas: AreaDirectory | None = None
+    alert_templates: AlertTemplates | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -66,7 +75,8 @@ def flow_paths(directory: Path) -> list[Path]:
 def load_flows(
     directory: Path, *, known_actions: Collection[str], today: date | None = None
 ) -> LoadResult:
-    """Read, check and convert every flow in `directory`, and its helpline directory.
+    """Read, check and convert every flow in `directory`, and its data files (helplines,
+    alert areas and alert templates).
 
     `known_actions` are the action names services can run; `today` (default: the date in
     London) dates the helplines' `last_checked`. Content problems never raise; a missing
@@ -78,7 +88,9 @@ def load_flows(
         raise NotADirectoryError(f"not a directory: {directory}")
     files = [_read_file(path, known_actions) for path in flow_paths(directory)]
     helplines = _read_helplines(directory / HELPLINES_FILE, today or datetime.now(LONDON).date())
-    return check_files(files, str(directory), helplines=helplines)
+    areas = _read_data(directory / AREAS_FILE, read_areas_text, AreaDirectory(()))
+    alerts = _read_data(directory / ALERTS_FILE, read_alerts_text, AlertTemplates(()))
+    return check_files(files, str(directory), helplines=helplines, areas=areas, alerts=alerts)
 
 
 def load_flow_texts(
@@ -102,13 +114,26 @@ class HelplinesRead:
     problems: list[Problem]
 
 
+@dataclass(frozen=True, slots=True)
+class DataRead(Generic[Data]):
+    """A data file's content (what read well), and the problems of its file."""
+
+    content: Data
+    problems: list[Problem]
+
+
 def check_files(
-    files: Sequence[FlowFile], directory: str, *, helplines: HelplinesRead | None = None
+    files: Sequence[FlowFile],
+    directory: str,
+    *,
+    helplines: HelplinesRead | None = None,
+    areas: DataRead[AreaDirectory] | None = None,
+    alerts: DataRead[AlertTemplates] | None = None,
 ) -> LoadResult:
     """Run the checks across files and build the engine's `Flows` when nothing is wrong.
 
-    An error in the helpline directory stops the flows from loading too: the two are
-    used (and reloaded) together.
+    An error in a data file (helplines, areas, alerts) stops the flows from loading too:
+    they are used (and reloaded) together.
     """
     by_id, problems = check_directory(files, directory)
     has_quick_exit = any(file.flow is not None and file.flow.quick_exit for file in by_id.values())
@@ -125,15 +150,25 @@ def check_files(
         entries = helplines.entries
     else:
         problems += _helplines_missing(files, directory)
+    for data in (areas, alerts):
+        if data is not None:
+            problems += data.problems
     problems = sort_problems(problems)
     paths = tuple(file.path for file in files)
+    result = LoadResult(
+        None,
+        problems,
+        paths,
+        entries,
+        areas=None if areas is None else areas.content,
+        alert_templates=None if alerts is None else alerts.content,
+    )
     if any(problem.is_error for problem in problems):
-        return LoadResult(None, problems, paths, entries)
+        return result
     flows = {flow_id: file.flow for flow_id, file in by_id.items() if file.flow is not None}
     home = next(flow.id for flow in flows.values() if flow.home)
     quick_exit = next((flow.id for flow in flows.values() if flow.quick_exit), None)
-    loaded = Flows(by_id=flows, home=home, quick_exit=quick_exit)
-    return LoadResult(loaded, problems, paths, entries)
+    return replace(result, flows=Flows(by_id=flows, home=home, quick_exit=quick_exit))
 
 
 def _helplines_missing(files: Sequence[FlowFile], directory: str) -> list[Problem]:
@@ -171,6 +206,18 @@ def _read_helplines(path: Path, today: date) -> HelplinesRead | None:
     text = _read_text(path, found)
     entries = () if text is None else read_helplines_text(text, found, today)
     return HelplinesRead(entries, found.problems)
+
+
+def _read_data(
+    path: Path, read: Callable[[str, Found], Data], empty: Data
+) -> DataRead[Data] | None:
+    """Read and check a data file with `read`; None when there is no such file (that is
+    allowed: the feature then has nothing to offer); `empty` when it can't be read."""
+    if not path.is_file():
+        return None
+    found = Found(str(path))
+    text = _read_text(path, found)
+    return DataRead(empty if text is None else read(text, found), found.problems)
 
 
 def _read_text(path: Path, found: Found) -> str | None:

@@ -193,10 +193,12 @@ class SayDoc(StepDoc):
 
 
 class AskDoc(StepDoc):
-    """`ask:` a question with buttons (`choices`) or typed input (`input`)."""
+    """`ask:` a question with buttons (`choices`, or `choices_from` a variable a service
+    filled) or typed input (`input`)."""
 
     ask: Text
     choices: list[ChoiceDoc] | None = None
+    choices_from: Name | None = None
     input: InputName | None = None
     multiple: bool = False
     optional: bool = False

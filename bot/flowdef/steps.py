@@ -127,7 +127,10 @@ def _check_ask(doc: AskDoc, step: ReadStep, found: Found) -> list[str]:
     if doc.choices is not None and "input" in given:
         message = "use either 'choices' or 'input', not both"
         found.error(step.line_of("input"), message, "misplaced_key", doc.id)
-    kind = "choice" if doc.choices is not None else doc.input or "text"
+    if doc.choices_from is not None:
+        _check_choices_from(doc, step, found)
+    buttons = doc.choices is not None or doc.choices_from is not None
+    kind = "choice" if buttons else doc.input or "text"
     for key, kinds in _ONLY_WITH_INPUT.items():
         if key in given and kind not in kinds:
             wanted = ["choices" if k == "choice" else f"input: {k}" for k in kinds]
@@ -136,6 +139,26 @@ def _check_ask(doc: AskDoc, step: ReadStep, found: Found) -> list[str]:
     if doc.min is not None and doc.max is not None and doc.min > doc.max:
         found.error(step.line_of("min"), "'min' is more than 'max'", "invalid_value", doc.id)
     return _check_choices(doc, step, found) if doc.choices is not None else []
+
+
+def _check_choices_from(doc: AskDoc, step: ReadStep, found: Found) -> None:
+    """Buttons from a variable make a choice question: nothing else can say what it takes.
+
+    Whether the variable is set on every way here is checked with the other variables
+    (`bot.flowdef.dataflow`); what it holds can only be checked when it runs.
+    """
+    line = step.line_of("choices_from")
+    if doc.choices is not None:
+        message = "use either 'choices' or 'choices_from', not both"
+        found.error(line, message, "misplaced_key", doc.id)
+    if "input" in doc.model_fields_set:
+        message = "use either 'choices_from' or 'input', not both"
+        found.error(step.line_of("input"), message, "misplaced_key", doc.id)
+    if doc.save is not None and doc.save == doc.choices_from:
+        # The answer would replace the list: going Back to this question would find
+        # no buttons to show.
+        message = f"'save' can't be '{doc.save}': that variable holds this question's buttons"
+        found.error(step.line_of("save"), message, "invalid_value", doc.id)
 
 
 def _check_choices(doc: AskDoc, step: ReadStep, found: Found) -> list[str]:

@@ -1,14 +1,17 @@
-"""Babel extractors for the texts people see in YAML: flows and the helpline directory.
+"""Babel extractors for the texts people see in YAML: flows, the helpline directory, the
+alert areas and the alert templates.
 
-Registered as `babel.extractors` entry points (`standby_flows`, `standby_helplines`), so
-`pybabel extract -F babel.cfg -o locales/messages.pot .` collects them with the Python
-strings. Each text comes with its line, and a comment naming where it is used (the flow
-and step id), which translation tools show next to it.
+Registered as `babel.extractors` entry points (`standby_flows`, `standby_helplines`,
+`standby_areas`, `standby_alerts`), so `pybabel extract -F babel.cfg -o
+locales/messages.pot .` collects them with the Python strings. Each text comes with its
+line, and a comment naming where it is used (the flow and step id, the template and the
+placeholders to keep), which translation tools show next to it.
 """
 
 from __future__ import annotations
 
 import logging
+import string
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
@@ -29,6 +32,7 @@ STEP_TEXTS = {
     "end": "the closing message",
 }
 HELPLINE_TEXTS = ("name", "description", "note")
+AREA_COMMENT = "an area of the UK for alerts: a place name as people write it in your language"
 
 
 def extract_flows(
@@ -84,6 +88,60 @@ def _entry_texts(node: Any) -> Iterator[Extracted]:
                     if isinstance(text := _text(item.get(key)), str):
                         yield item.line_of(key), None, text, [f"helpline {name}: its {key}"]
             yield from _entry_texts(item)
+
+
+def extract_areas(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    """The `name` of every area in the alert areas file, at any depth."""
+    yield from _area_names(_read(fileobj))
+
+
+def _area_names(node: Any) -> Iterator[Extracted]:
+    if not isinstance(node, YamlMap):
+        return
+    areas = node.get("areas")
+    for area in areas if isinstance(areas, YamlList) else []:
+        if isinstance(area, YamlMap):
+            if isinstance(name := _text(area.get("name")), str):
+                yield area.line_of("name"), None, name, [AREA_COMMENT]
+            yield from _area_names(area)
+
+
+def extract_alerts(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    """The `text` of every alert template. Titles and field questions are for admins and
+    stay in English."""
+    document = _read(fileobj)
+    templates = document.get("templates") if isinstance(document, YamlMap) else None
+    for template in templates if isinstance(templates, YamlList) else []:
+        if isinstance(template, YamlMap) and isinstance(text := _text(template.get("text")), str):
+            comment = f"alert {template.get('id', '?')}: sent to the people subscribed to an area"
+            if names := _placeholders(text):
+                shown = ", ".join(f"{{{name}}}" for name in names)
+                comment += f". Keep {shown} as they are: Standby fills them in"
+            yield template.line_of("text"), None, text, [comment]
+
+
+def _placeholders(text: str) -> list[str]:
+    """The names in braces, in order, once each; none when the braces are broken (the
+    checker reports those)."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return []
+    names: list[str] = []
+    for _, name, _, _ in parts:
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def _read(fileobj: IO[bytes]) -> Any:

@@ -18,7 +18,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import write_po
 
-from bot.i18n.extract import extract_flows, extract_helplines
+from bot.i18n.extract import extract_alerts, extract_areas, extract_flows, extract_helplines
 from bot.i18n.problems import CatalogProblem
 
 CONFIG = "babel.cfg"
@@ -28,6 +28,8 @@ EXTRACT = "run standby i18n extract"
 EXTRACTORS: dict[str, Callable[..., Any]] = {
     "standby_flows": extract_flows,
     "standby_helplines": extract_helplines,
+    "standby_areas": extract_areas,
+    "standby_alerts": extract_alerts,
 }
 
 

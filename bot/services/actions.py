@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.engine import ActionRequested, ActionResult
 from bot.i18n.languages import LANGUAGES
+from bot.services.broadcasts.subscribing import ALERT_ACTIONS
 from bot.services.evidence import MEGABYTE, EvidenceFetcher, attachments_in
 from bot.services.follow_up import FOLLOW_UP_ACTIONS, register_follow_up
 from bot.services.helplines import HelplineFinder
@@ -150,4 +151,4 @@ def builtin_actions(
 
 # Known to `standby flows check` without wiring a database.
 ACTION_NAMES = frozenset({"set_language", "quick_exit", "find_helplines", "submit_report"})
-ACTION_NAMES |= FOLLOW_UP_ACTIONS
+ACTION_NAMES |= FOLLOW_UP_ACTIONS | ALERT_ACTIONS

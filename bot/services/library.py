@@ -1,7 +1,9 @@
-"""The flows in use, and the helpline directory, swapped only for a set that passed every check.
+"""The flows in use, with their data files (helplines, alert areas and alert templates),
+swapped only for a set that passed every check.
 
 A broken file never brings down a running bot: a reload that finds errors keeps the
-flows (and helplines) that were running and returns the problems for the log.
+flows (and helplines, areas and templates) that were running and returns the problems
+for the log.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections.abc import Collection
 from pathlib import Path
 
 from bot.engine import Flows
-from bot.flowdef import Problem, load_flows
+from bot.flowdef import LoadResult, Problem, load_flows
+from bot.flowdef.alerts import AlertTemplates
+from bot.flowdef.areas_model import AreaDirectory
 from bot.services.helplines import HelplineDirectory
 
 log = logging.getLogger(__name__)
@@ -51,7 +55,7 @@ class FlowLibrary:
         if result.flows is None:
             raise FlowsInvalidError(directory, result.problems)
         self._flows = result.flows
-        self._helplines = HelplineDirectory(result.helplines or ())
+        self._take_data(result)
         self.warnings = result.problems
         _remind(result.problems)
 
@@ -64,6 +68,23 @@ class FlowLibrary:
         """The helpline directory that came with the current flows (empty without one)."""
         return self._helplines
 
+    @property
+    def areas(self) -> AreaDirectory:
+        """The alert areas that came with the current flows (empty without the file)."""
+        return self._areas
+
+    @property
+    def alert_templates(self) -> AlertTemplates:
+        """The alert templates that came with the current flows (empty without the file)."""
+        return self._alert_templates
+
+    def _take_data(self, result: LoadResult) -> None:
+        """Use the data files of a result that passed every check."""
+        self._helplines = HelplineDirectory(result.helplines or ())
+        self._areas = result.areas if result.areas is not None else AreaDirectory(())
+        templates = result.alert_templates
+        self._alert_templates = templates if templates is not None else AlertTemplates(())
+
     def reload(self) -> list[Problem]:
         """Load the directory again; use the new flows only if there is no error."""
         self.seen = fingerprint(self.directory)
@@ -74,11 +95,13 @@ class FlowLibrary:
                 log.error("%s", problem)
         else:
             self._flows = result.flows
-            self._helplines = HelplineDirectory(result.helplines or ())
+            self._take_data(result)
             log.info(
-                "flows reloaded: %d flows, %d helplines",
+                "flows reloaded: %d flows, %d helplines, %d areas, %d alert templates",
                 len(result.flows.by_id),
                 len(self._helplines),
+                len(self._areas),
+                len(self._alert_templates),
             )
             _remind(result.problems)
         return result.problems

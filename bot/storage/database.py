@@ -173,6 +173,22 @@ async def statement_connection(
             yield connection
 
 
+@asynccontextmanager
+async def transaction(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[StatementConnection]:
+    """Like `statement_connection`, but its statements commit together or not at all,
+    on PostgreSQL too (where `statement_connection` commits each one on its own)."""
+    engine: AsyncEngine = sessionmaker.kw["bind"]
+    inline = sqlite.inline_engine(engine)
+    if inline is not None:
+        with inline.begin() as connection:
+            yield _InlineConnection(connection)
+    else:
+        async with engine.begin() as connection:
+            yield connection
+
+
 def _make_parent_folder(url: URL) -> None:
     if sqlite.is_file(url):
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)

@@ -268,6 +268,204 @@ class StaffPost(SQLModel, table=True):
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
 
 
+AREA_ID_MAX_LENGTH = 64
+ACTOR_MAX_LENGTH = 64
+
+
+class AlertSubscription(SQLModel, table=True):
+    """A person's wish to get alerts for one area (an id from flows/data/areas.yaml).
+
+    Only what delivery needs: the contact (for their chat and language) and the area.
+    Rows go with the contact (ON DELETE CASCADE): /forget_me and /stop_alerts end them.
+    """
+
+    __tablename__ = "alert_subscription"
+    __table_args__ = (
+        PrimaryKeyConstraint("contact_id", "area", name="pk_alert_subscription"),
+        Index("ix_alert_subscription_area", "area"),
+    )
+
+    contact_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey(
+                "contact.id", ondelete="CASCADE", name="fk_alert_subscription_contact_id_contact"
+            ),
+            nullable=False,
+            autoincrement=False,
+        )
+    )
+    area: str = Field(sa_column=Column(String(AREA_ID_MAX_LENGTH), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+STAFF_ROLES = ("admin", "sender", "approver")
+"""`admin`: everything; `sender`: writes and sends broadcasts; `approver`: approves them."""
+
+
+class StaffRole(SQLModel, table=True):
+    """A Telegram user's role for broadcasts, beside the ADMIN_IDS setting (always admins).
+
+    `granted_by` is an actor as in the audit log (`tg:<user id>` or `cli:<login>`).
+    """
+
+    __tablename__ = "staff_role"
+    __table_args__ = (PrimaryKeyConstraint("user_id", "role", name="pk_staff_role"),)
+
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
+    role: str = Field(sa_column=Column(String(REPORT_WORD_MAX_LENGTH), nullable=False))
+    granted_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    granted_by: str = Field(sa_column=Column(String(ACTOR_MAX_LENGTH), nullable=False))
+
+
+BROADCAST_KINDS = ("alert", "correction", "retraction")
+BROADCAST_STATUSES = ("draft", "awaiting_approval", "sending", "done", "cancelled")
+BROADCAST_WORD_MAX_LENGTH = 32
+
+
+class Broadcast(SQLModel, table=True):
+    """An alert to the subscribers of some areas, from draft to final report.
+
+    `content` is what the admin wrote: `{"template": id or None, "fields": {...},
+    "texts": {language: text}}`; alerts are public words, so they are kept in clear.
+    `areas` and `languages` (None: every language) choose the recipients when sending
+    starts; they then have one `delivery` row each. A correction or retraction names the
+    alert it corrects (`correction_of`) and goes to exactly who received that one.
+    `creator_chat_id`/`progress_message_id` are the admin's private chat and the message
+    edited in place with the progress; `progress_at` lets one process at a time edit it.
+    `draft_step` is where an admin composing it in Telegram is.
+    """
+
+    __tablename__ = "broadcast"
+    __table_args__ = (
+        Index("ix_broadcast_status", "status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    kind: str = Field(sa_column=Column(String(BROADCAST_WORD_MAX_LENGTH), nullable=False))
+    status: str = Field(sa_column=Column(String(BROADCAST_WORD_MAX_LENGTH), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    areas: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    languages: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    correction_of: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("broadcast.id", ondelete="SET NULL", name="fk_broadcast_correction_of"),
+            nullable=True,
+        ),
+    )
+    created_by: str = Field(sa_column=Column(String(ACTOR_MAX_LENGTH), nullable=False))
+    creator_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    progress_message_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True)
+    )
+    progress_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    draft_step: str | None = Field(
+        default=None, sa_column=Column(String(AREA_ID_MAX_LENGTH), nullable=True)
+    )
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    total: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class BroadcastApproval(SQLModel, table=True):
+    """One admin's approval of a broadcast (BROADCAST_APPROVALS counts them)."""
+
+    __tablename__ = "broadcast_approval"
+    __table_args__ = (PrimaryKeyConstraint("broadcast_id", "actor", name="pk_broadcast_approval"),)
+
+    broadcast_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey(
+                "broadcast.id", ondelete="CASCADE", name="fk_broadcast_approval_broadcast_id"
+            ),
+            nullable=False,
+            autoincrement=False,
+        )
+    )
+    actor: str = Field(sa_column=Column(String(ACTOR_MAX_LENGTH), nullable=False))
+    approved_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "blocked", "expired", "cancelled")
+"""`sending`: claimed by a sender (`claimed_by`) and maybe on its way; the rest are final
+but `pending`."""
+
+
+class Delivery(SQLModel, table=True):
+    """One recipient of one broadcast: the unit senders claim, send and record.
+
+    `chat_id` and `language` are copied from the contact when the broadcast starts, so
+    sending needs no join and a language changed meanwhile does not split the preview's
+    count. `message_id` is Telegram's id of the alert in their chat: a correction replies
+    to it. `resent` marks a row that was in flight when its sender stopped and was sent
+    again: that person may have the alert twice (the final report counts them). Rows go
+    with the contact (/forget_me) and with the broadcast.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        PrimaryKeyConstraint("broadcast_id", "contact_id", name="pk_delivery"),
+        Index("ix_delivery_broadcast_id_status", "broadcast_id", "status"),
+        Index("ix_delivery_contact_id", "contact_id"),
+    )
+
+    broadcast_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("broadcast.id", ondelete="CASCADE", name="fk_delivery_broadcast_id"),
+            nullable=False,
+            autoincrement=False,
+        )
+    )
+    contact_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("contact.id", ondelete="CASCADE", name="fk_delivery_contact_id_contact"),
+            nullable=False,
+            autoincrement=False,
+        )
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str | None = Field(
+        default=None, sa_column=Column(String(LANGUAGE_MAX_LENGTH), nullable=True)
+    )
+    status: str = Field(sa_column=Column(String(REPORT_WORD_MAX_LENGTH), nullable=False))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    claimed_by: str | None = Field(
+        default=None, sa_column=Column(String(ACTOR_MAX_LENGTH), nullable=True)
+    )
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    resent: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to broadcasts and roles, when, and to how many: `standby audit`.
+
+    `actor` is `tg:<Telegram user id>` (staff, never a person helped) or `cli:<login>`.
+    `detail` is a short description (a template id, areas); never an alert's full text.
+    No foreign key: the log outlives what it describes.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_at", "at"), {"sqlite_autoincrement": True})
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(ACTOR_MAX_LENGTH), nullable=False))
+    action: str = Field(sa_column=Column(String(AREA_ID_MAX_LENGTH), nullable=False))
+    broadcast_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    count: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 metadata: MetaData = SQLModel.metadata
 """Everything Alembic compares against the database (all SQLModel tables)."""
 
@@ -280,3 +478,9 @@ chat_message_table = cast(Table, ChatMessage.__table__)  # type: ignore[attr-def
 report_table = cast(Table, Report.__table__)  # type: ignore[attr-defined]
 evidence_table = cast(Table, ReportEvidence.__table__)  # type: ignore[attr-defined]
 staff_post_table = cast(Table, StaffPost.__table__)  # type: ignore[attr-defined]
+subscription_table = cast(Table, AlertSubscription.__table__)  # type: ignore[attr-defined]
+role_table = cast(Table, StaffRole.__table__)  # type: ignore[attr-defined]
+broadcast_table = cast(Table, Broadcast.__table__)  # type: ignore[attr-defined]
+approval_table = cast(Table, BroadcastApproval.__table__)  # type: ignore[attr-defined]
+delivery_table = cast(Table, Delivery.__table__)  # type: ignore[attr-defined]
+audit_table = cast(Table, AuditEntry.__table__)  # type: ignore[attr-defined]

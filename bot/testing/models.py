@@ -70,6 +70,7 @@ class ChatMessage:
     deleted: bool = False
     edit_date: int | None = None
     version: int = 0
+    reply_to: ChatMessage | None = field(default=None, repr=False)
 
     @property
     def content(self) -> str:
@@ -108,6 +109,11 @@ class ChatMessage:
             message["edit_date"] = self.edit_date
         if self.reply_markup is not None and "inline_keyboard" in self.reply_markup:
             message["reply_markup"] = self.reply_markup
+        if self.reply_to is not None:
+            # As Telegram does: the replied-to message, without its own reply.
+            replied = self.reply_to.to_api()
+            replied.pop("reply_to_message", None)
+            message["reply_to_message"] = replied
         return message
 
 

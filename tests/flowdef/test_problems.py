@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flowdef import load_flow_texts
+from bot.engine import Ask, InputKind
+from bot.engine import choices as engine_choices
+from bot.flowdef import limits, load_flow_texts
 
-ACTIONS = frozenset({"submit_report"})
+ACTIONS = frozenset({"submit_report", "alert_areas"})
 
 HOME = "spec: 1\nflow: home\nhome: true\nsteps:\n  - id: hi\n    say: Hi\n"
 
@@ -365,6 +367,48 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ],
     ),
     (
+        "buttons from a variable make a choice question",
+        {
+            "home.yaml": _flow(
+                "flow: home\nhome: true\n",
+                "  - id: list\n    action: alert_areas\n    save: [areas]\n"
+                "  - id: a\n    ask: Which?\n    choices_from: areas\n    choices:\n"
+                "      - label: One\n"
+                "  - id: b\n    ask: Which?\n    choices_from: areas\n    input: text\n"
+                "  - id: c\n    ask: Which?\n    choices_from: areas\n    save: areas\n"
+                "  - id: d\n    ask: Which?\n    choices_from: Areas\n"
+                "  - id: e\n    ask: Which?\n    choices_from: areas\n    max_length: 10\n"
+                "  - id: f\n    ask: Which?\n    choices_from: areas\n    multiple: true\n"
+                "    optional: true\n    save: picked\n",
+            )
+        },
+        [
+            "flows/home.yaml:10: step 'a': use either 'choices' or 'choices_from', not both",
+            "flows/home.yaml:16: step 'b': use either 'choices_from' or 'input', not both",
+            "flows/home.yaml:20: step 'c': "
+            "'save' can't be 'areas': that variable holds this question's buttons",
+            "flows/home.yaml:23: step 'd': 'Areas' is not a valid name: "
+            "use a-z, 0-9 and _, start with a letter, at most 48 characters",
+            "flows/home.yaml:27: step 'e': 'max_length' only goes with 'input: text'",
+        ],
+    ),
+    (
+        "buttons from a variable that may not be set",
+        {
+            "home.yaml": _flow(
+                "flow: home\nhome: true\n",
+                "  - id: q\n    ask: Alerts for your area?\n    input: yes_no\n    save: want\n"
+                "  - id: branch\n    check: want\n    cases: {no: pick}\n"
+                "  - id: list\n    action: alert_areas\n    save: [areas]\n    on_error: pick\n"
+                "  - id: pick\n    ask: Which area?\n    choices_from: areas\n    save: area\n"
+                "  - id: bye\n    end: You chose {area}.\n",
+            )
+        },
+        [
+            "flows/home.yaml:18: step 'pick': variable 'areas' is used before anything sets it",
+        ],
+    ),
+    (
         "a loop through a flow that never asks",
         {
             "home.yaml": _flow(
@@ -445,3 +489,34 @@ def test_warnings_alone_still_load() -> None:
 
     assert [problem.code for problem in result.problems] == ["unreachable_step"]
     assert result.flows is not None
+
+
+def test_buttons_from_a_variable_load_as_a_choice_question() -> None:
+    text = _flow(
+        "flow: home\nhome: true\n",
+        "  - id: list\n    action: alert_areas\n    with: {within: england}\n"
+        "    save: [areas]\n"
+        "  - id: pick\n    ask: Which area?\n    choices_from: areas\n    multiple: true\n"
+        "    save: area\n"
+        "  - id: bye\n    end: You chose {area}.\n",
+    )
+
+    result = load_flow_texts({"flows/home.yaml": text}, known_actions=ACTIONS)
+
+    assert result.problems == []
+    assert result.flows is not None
+    pick = result.flows.step("home", "pick")
+    assert pick == Ask(
+        "pick",
+        "Which area?",
+        InputKind.CHOICE,
+        next="bye",
+        save="area",
+        multiple=True,
+        choices_from="areas",
+    )
+
+
+def test_the_checker_and_the_engine_allow_as_many_buttons() -> None:
+    assert limits.MAX_CHOICES == engine_choices.MAX_CHOICES
+    assert limits.VALUE_RE.pattern == engine_choices.VALUE_RE.pattern

@@ -116,7 +116,15 @@ class RecordingApi:
     async def get_me(self) -> BotInfo:
         return BotInfo(1, "standby_bot")
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None,
+        *,
+        reply_to: int | None = None,
+        paid: bool = False,
+    ) -> int:
         self.texts.append(text)
         return len(self.texts)
 

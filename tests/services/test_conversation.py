@@ -24,13 +24,17 @@ from bot.engine import (
     Trigger,
     texts,
 )
+from bot.flowdef.areas import AreaDirectory
+from bot.i18n import translator_for
 from bot.services.actions import ActionContext, ActionRegistry, builtin_actions
+from bot.services.broadcasts.subscribing import register_alert_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
 from bot.services.helplines import HelplineDirectory, HelplineFinder
 from bot.services.housekeeping import forget_quiet_sessions
 from bot.services.locks import KeyedLock
 from bot.storage import ContactRecord, ContactRepository, SqlSessionStore, StoredSession
+from bot.storage.subscriptions import SubscriptionRepository
 from tests.engine.builders import NOW, flow, flows, sample
 from tests.fakes import RecordingSender
 
@@ -41,9 +45,17 @@ def said(sender: RecordingSender, contact: ContactRecord) -> list[str]:
 
 
 def builtin_actions_for(sessionmaker: async_sessionmaker[AsyncSession]) -> ActionRegistry:
-    """The built-in actions, with no helpline directory."""
+    """The actions bootstrap wires, with no helpline directory and no alert areas."""
     helplines = HelplineFinder(HelplineDirectory, FixedClock(NOW), Path("locales"))
-    return builtin_actions(ContactRepository(sessionmaker), helplines=helplines)
+    actions = builtin_actions(ContactRepository(sessionmaker), helplines=helplines)
+    register_alert_actions(
+        actions,
+        SubscriptionRepository(sessionmaker),
+        lambda: AreaDirectory(()),
+        lambda language: translator_for(language, Path("locales")),
+        FixedClock(NOW),
+    )
+    return actions
 
 
 def service(

@@ -29,6 +29,12 @@ TABLES = {
     "report",
     "report_evidence",
     "staff_post",
+    "alert_subscription",
+    "staff_role",
+    "broadcast",
+    "broadcast_approval",
+    "delivery",
+    "audit_entry",
 }
 
 

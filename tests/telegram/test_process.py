@@ -19,8 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 class BotProcess:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
+    """`standby run` (or another `standby` command) as its own process, logging to `log`."""
+
+    def __init__(
+        self, env: dict[str, str], log: Path, arguments: tuple[str, ...] = ("run",)
+    ) -> None:
+        self.env, self.log, self.arguments = env, log, arguments
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -29,7 +33,7 @@ class BotProcess:
                 sys.executable,
                 "-m",
                 "bot",
-                "run",
+                *self.arguments,
                 env=self.env,
                 cwd=ROOT,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -43,8 +47,15 @@ class BotProcess:
 
     async def stop(self) -> int:
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.process.wait(), 30)
+
+    async def kill(self) -> None:
+        """SIGKILL: no goodbye, as in a crash or an out-of-memory kill."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
 
 
 @pytest.fixture

@@ -28,8 +28,17 @@ class BotApi(Protocol):
 
     async def get_me(self) -> BotInfo: ...
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
-        """Send HTML text; returns the new message id."""
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None,
+        *,
+        reply_to: int | None = None,
+        paid: bool = False,
+    ) -> int:
+        """Send HTML text; returns the new message id. `reply_to` quotes a message (sent
+        anyway if it is gone); `paid` is a paid broadcast (allow_paid_broadcast)."""
         ...
 
     async def edit_message(

@@ -18,7 +18,8 @@ from bot.services.clock import Clock
 from bot.services.conversation import ConversationService
 from bot.storage import ContactRepository, UpdateLedger
 
-if TYPE_CHECKING:  # staff.py uses `Incoming` from here
+if TYPE_CHECKING:  # staff.py and admin.py use `Incoming` from here
+    from bot.adapters.telegram.admin import AdminHandler
     from bot.adapters.telegram.staff import StaffHandler
 
 log = logging.getLogger(__name__)
@@ -91,9 +92,11 @@ class InboundHandler:
         flows: Callable[[], Flows],
         clock: Clock,
         staff: StaffHandler | None = None,
+        admin: AdminHandler | None = None,
     ) -> None:
         self._bot_id = bot_id
         self._staff = staff
+        self._admin = admin
         self._api = api
         self._conversation = conversation
         self._contacts = contacts
@@ -142,6 +145,8 @@ class InboundHandler:
         now = self._clock.now()
         if not await self._ledger.first_time(self._bot_id, update.update_id, now):
             log.info("update %d was already handled", update.update_id)
+            return
+        if self._admin is not None and await self._admin.handles(update):
             return
         if update.callback_id is not None:
             await self._answer(update.callback_id)

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.adapters.telegram.admin import AdminHandler
+from bot.adapters.telegram.alerts import TelegramAlertChannel
 from bot.adapters.telegram.api import BotApi, BotInfo
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.commands import publish_menus
@@ -25,6 +27,15 @@ from bot.bootstrap import Core, bootstrap
 from bot.config import Settings, SettingsError
 from bot.i18n import Translations, translator_for
 from bot.i18n.languages import LANGUAGES
+from bot.services.broadcasts.compose import AlertComposer
+from bot.services.broadcasts.delivery import DeliveryEngine, DeliveryServices
+from bot.services.broadcasts.desk import BroadcastDesk
+from bot.services.broadcasts.ratelimit import (
+    RateLimiter,
+    RedisUnavailableError,
+    check_redis,
+    make_rate_limiter,
+)
 from bot.services.clock import Clock
 from bot.services.housekeeping import keep_tidy
 from bot.services.watch import watch_flows
@@ -94,6 +105,7 @@ class Running:
     framework: Framework
     http: HttpServer
     inbound: InboundHandler | None = None
+    limiter: RateLimiter | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -116,6 +128,8 @@ class Running:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.limiter is not None:
+            await self.limiter.close()
         await self.framework.close()
         await self.core.close()
 
@@ -161,6 +175,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
             repository=ReportRepository(sessionmaker),
             clock=core.clock,
         )
+    broadcasts = await open_broadcasts(core, framework.api, me, secret)
     handler.append(
         InboundHandler(
             bot_id=me.id,
@@ -173,6 +188,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
             flows=lambda: core.library.current,
             clock=core.clock,
             staff=None if staff is None else staff.handler,
+            admin=broadcasts.admin,
         )
     )
     webhook = bool(settings.WEBHOOK_URL)
@@ -183,7 +199,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
         path=webhook_path(settings.WEBHOOK_URL),
     )
     http = HttpServer(app, host, port)
-    running = Running(core, framework, http, handler[0])
+    running = Running(core, framework, http, handler[0], broadcasts.limiter)
     try:
         try:
             await http.start()
@@ -202,6 +218,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
             running.tasks.append(asyncio.create_task(framework.poll()))
         running.tasks += [
             asyncio.create_task(watch_flows(core.library)),
+            asyncio.create_task(broadcasts.engine.run()),
             asyncio.create_task(
                 keep_tidy(core.clock, core.sessions, ledger, messages, core.retention)
             ),
@@ -215,6 +232,97 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     mode = f"webhook on {host}:{http.port}" if webhook else "polling"
     log.info("Standby is running as @%s with %s (%s)", me.username, settings.BOT_FRAMEWORK, mode)
     return running
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcasts:
+    """Broadcast alerts, wired: the delivery engine to run, the admin commands' handler."""
+
+    engine: DeliveryEngine
+    admin: AdminHandler
+    limiter: RateLimiter
+
+
+async def open_broadcasts(core: Core, api: BotApi, me: BotInfo, secret: bytes) -> Broadcasts:
+    settings = core.settings
+    if settings.REDIS_URL:
+        try:
+            await check_redis(settings.REDIS_URL)
+        except RedisUnavailableError as error:
+            # Conversations matter more than a shared rate: start, and pace alone meanwhile.
+            log.warning("%s; broadcasts use this process's own rate until it can be", error)
+    limiter = make_rate_limiter(
+        settings.BROADCAST_RATE, settings.REDIS_URL or None, f"standby:broadcast-rate:{me.id}"
+    )
+    channel = TelegramAlertChannel(api)
+    library = core.library
+    composer = AlertComposer(
+        lambda: library.alert_templates, lambda: library.areas, core.translators
+    )
+    services = DeliveryServices(core.broadcasts, core.contacts, core.subscriptions, core.audit)
+    engine = DeliveryEngine(
+        services,
+        channel,
+        composer,
+        limiter,
+        core.clock,
+        rate=settings.BROADCAST_RATE,
+        paid=settings.BROADCAST_PAID,
+        single_sender=core.database.dialect.name == "sqlite",
+    )
+    desk = BroadcastDesk(
+        repository=core.broadcasts,
+        subscriptions=core.subscriptions,
+        roles=core.roles,
+        audit=core.audit,
+        composer=composer,
+        areas=lambda: library.areas,
+        clock=core.clock,
+        admin_ids=settings.ADMIN_IDS,
+        approvals_needed=settings.BROADCAST_APPROVALS,
+        rate=settings.BROADCAST_RATE,
+        channel=channel,
+        wake=engine.wake,
+    )
+    admin = AdminHandler(
+        api,
+        desk,
+        core.roles,
+        frozenset(settings.ADMIN_IDS),
+        lambda: library.alert_templates,
+        lambda: library.areas,
+        secret,
+    )
+    return Broadcasts(engine, admin, limiter)
+
+
+async def deliver_until_signalled(settings: Settings) -> None:
+    """`standby broadcast deliver`: only the delivery engine, no conversations; for a
+    process that helps send a large broadcast beside the bots, until SIGINT/SIGTERM."""
+    core = await bootstrap(settings)
+
+    async def ignore(_update: Incoming) -> None:
+        return None
+
+    framework = make_framework(settings, ignore)
+    try:
+        me = await introduce(framework)
+        secret = hashlib.sha256(b"standby-buttons:" + settings.BOT_TOKEN.encode()).digest()
+        broadcasts = await open_broadcasts(core, framework.api, me, secret)
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stopped.set)
+        loop.add_signal_handler(signal.SIGINT, stopped.set)
+        log.info("delivering broadcasts as @%s (no conversations)", me.username)
+        sending = asyncio.create_task(broadcasts.engine.run())
+        await stopped.wait()
+        sending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sending
+        await broadcasts.limiter.close()
+    finally:
+        await framework.close()
+        await core.close()
 
 
 async def run_until_signalled(settings: Settings) -> None:

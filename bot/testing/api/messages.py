@@ -40,11 +40,27 @@ def remember_keyboard(chat: Chat, markup: Json | None) -> None:
         chat.reply_keyboard = None
 
 
+def replied_to(call: Call, chat: Chat) -> ChatMessage | None:
+    """The message named by reply_parameters, checked as Telegram checks it."""
+    parameters = call.params.decoded("reply_parameters", "can't parse reply parameters JSON object")
+    if parameters is None:
+        return None
+    if not isinstance(parameters, dict) or not isinstance(parameters.get("message_id"), int):
+        raise bad_request("can't parse reply parameters JSON object")
+    found = chat.find(parameters["message_id"])
+    if found is not None and not found.deleted:
+        return found
+    if parameters.get("allow_sending_without_reply"):
+        return None
+    raise bad_request("message to be replied not found")
+
+
 async def send_message(call: Call) -> Json:
-    """sendMessage: 1–4096 characters after parsing, an optional keyboard."""
+    """sendMessage: 1–4096 characters after parsing, an optional keyboard, a reply."""
     chat = call.chat_to_send()
     text = checked_text(formatted(call, "text", "entities"))
     markup = reply_markup(call)
+    reply_to = replied_to(call, chat)
     call.spend_rate(chat)
     message = chat.add(
         call.bot.to_api(),
@@ -55,6 +71,7 @@ async def send_message(call: Call) -> Json:
         parse_mode=call.params.text("parse_mode"),
         source_text=call.params.text("text"),
         reply_markup=markup,
+        reply_to=reply_to,
     )
     remember_keyboard(chat, markup)
     call.changed()

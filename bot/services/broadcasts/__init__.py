@@ -1,0 +1,1 @@
+"""Broadcast alerts: subscriptions, composing, approval and delivery at Telegram's limits."""

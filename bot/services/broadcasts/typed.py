@@ -1,0 +1,69 @@
+"""Reading what admins type while writing a broadcast: dates, times, expiry moments.
+
+Admins are in the UK: a day and a time they type are London time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?")
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
+
+
+class InputError(ValueError):
+    """What the admin typed does not fit; the message says what would."""
+
+
+def read_date(text: str, today: date) -> date:
+    """`14/12/2026`, `14/12/26`, `14/12` (this year, or next if past), or an ISO date."""
+    typed = text.strip()
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        pass
+    match = _DATE.fullmatch(typed)
+    if match is None:
+        raise InputError("Please type a date like 14/12/2026.")
+    day, month, year = int(match[1]), int(match[2]), match[3]
+    full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        found = date(full_year, month, day)
+    except ValueError:
+        raise InputError(f"{typed} is not a date. Please type one like 14/12/2026.") from None
+    if year is None and found < today:
+        found = found.replace(year=found.year + 1)
+    return found
+
+
+def read_time(text: str) -> time:
+    """`14:00`, `9.30`."""
+    match = _TIME.fullmatch(text.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise InputError("Please type a time like 14:00.")
+    return time(int(match[1]), int(match[2]))
+
+
+def read_moment(text: str, now: datetime) -> datetime:
+    """`14/12/2026 18:00` (London time), as a UTC datetime after `now`."""
+    parts = text.strip().split()
+    if len(parts) != 2:
+        raise InputError("Please type a day and a time like 14/12/2026 18:00.")
+    local_now = now.astimezone(LONDON)
+    moment = datetime.combine(read_date(parts[0], local_now.date()), read_time(parts[1]))
+    at = moment.replace(tzinfo=LONDON).astimezone(UTC)
+    if at <= now:
+        raise InputError("That moment has passed. Please type one in the future.")
+    return at
+
+
+def shown_moment(at: datetime) -> str:
+    """`Sat 14 Dec 18:00` in London time."""
+    return at.astimezone(LONDON).strftime("%a %d %b %H:%M")
+
+
+def hours_from(now: datetime, hours: int) -> datetime:
+    return now + timedelta(hours=hours)
