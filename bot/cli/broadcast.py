@@ -30,6 +30,8 @@ from bot.cli.common import (
     fail_on_bad_settings,
 )
 from bot.config import Settings, load_settings
+from bot.flowdef.alerts import AlertTemplates
+from bot.flowdef.areas import AreaDirectory
 from bot.i18n import LANGUAGES, translator_for
 from bot.services.actions import ACTION_NAMES
 from bot.services.broadcasts.compose import (
@@ -38,9 +40,15 @@ from bot.services.broadcasts.compose import (
     AlertContent,
     ContentError,
 )
-from bot.services.broadcasts.desk import Actor, Approval, BroadcastDesk
+from bot.services.broadcasts.desk import Actor, Approval, BroadcastDesk, NotAllowedError
 from bot.services.broadcasts.progress import final_report
-from bot.services.broadcasts.typed import InputError, read_date, read_moment, read_time
+from bot.services.broadcasts.typed import (
+    LONDON,
+    InputError,
+    read_date,
+    read_moment,
+    read_time,
+)
 from bot.services.clock import SystemClock
 from bot.services.library import FlowLibrary, FlowsInvalidError
 from bot.storage import make_engine, make_sessionmaker
@@ -131,13 +139,14 @@ def send(
 
 
 @app.command()
-def deliver() -> None:
-    """Only deliver broadcasts (no conversations), beside the bots: more senders share a
-    broadcast without doubling it, within BROADCAST_RATE (shared through REDIS_URL)."""
+def deliver(db: DatabaseOption = None) -> None:
+    """Only deliver broadcasts (no conversations), beside the bots, on PostgreSQL: more
+    senders share a broadcast without doubling it, within BROADCAST_RATE (shared through
+    REDIS_URL)."""
     from bot.adapters.telegram.runtime import deliver_until_signalled
     from bot.config import configure_logging
 
-    settings = settings_for(None)
+    settings = settings_for(db)
     if not settings.BOT_TOKEN:
         typer.echo(
             "standby: setting BOT_TOKEN is missing: delivering needs the bot's token", err=True
@@ -387,7 +396,8 @@ def _content(
             raise CommandError(f"template {chosen.id} needs --set {field.name}=… ({field.ask})")
         try:
             if field.kind == "date":
-                raw = read_date(raw, now.date()).isoformat()
+                today = now.astimezone(LONDON).date()
+                raw = read_date(raw, today, not_before=today).isoformat()
             elif field.kind == "time":
                 raw = read_time(raw).strftime("%H:%M")
         except InputError as error:
@@ -448,23 +458,27 @@ def settings_for(db: str | None) -> Settings:
 
 
 @asynccontextmanager
-async def open_desk(settings: Settings) -> AsyncIterator[BroadcastDesk]:
+async def open_desk(settings: Settings, *, flows: bool = True) -> AsyncIterator[BroadcastDesk]:
     """A desk over the database and the flows folder's areas and templates (no Telegram:
-    the bot processes deliver)."""
-    # The library's reminders (helplines to check) are for the bot's log, not this screen.
-    logging.getLogger("bot.services.library").setLevel(logging.ERROR)
-    try:
-        library = FlowLibrary(settings.FLOWS_DIR, ACTION_NAMES)
-    except FlowsInvalidError as error:
-        raise CommandError(f"{error}: run `standby flows check`") from None
+    the bot processes deliver). Without `flows` (roles, the audit log), no areas or
+    templates, so broken flows never stand in the way."""
+    areas, templates = AreaDirectory(()), AlertTemplates(())
+    if flows:
+        # The library's reminders (helplines to check) are for the bot's log, not here.
+        logging.getLogger("bot.services.library").setLevel(logging.ERROR)
+        try:
+            library = FlowLibrary(settings.FLOWS_DIR, ACTION_NAMES)
+        except FlowsInvalidError as error:
+            raise CommandError(f"{error}: run `standby flows check`") from None
+        areas, templates = library.areas, library.alert_templates
     url = settings.DATABASE_URL or None
     await upgrade(url)
     engine = make_engine(url)
     try:
         sessionmaker = make_sessionmaker(engine)
         composer = AlertComposer(
-            lambda: library.alert_templates,
-            lambda: library.areas,
+            lambda: templates,
+            lambda: areas,
             lambda language: translator_for(language, settings.LOCALES_DIR),
         )
         yield BroadcastDesk(
@@ -473,7 +487,7 @@ async def open_desk(settings: Settings) -> AsyncIterator[BroadcastDesk]:
             roles=RoleRepository(sessionmaker),
             audit=AuditLog(sessionmaker),
             composer=composer,
-            areas=lambda: library.areas,
+            areas=lambda: areas,
             clock=SystemClock(),
             admin_ids=settings.ADMIN_IDS,
             approvals_needed=settings.BROADCAST_APPROVALS,
@@ -483,14 +497,19 @@ async def open_desk(settings: Settings) -> AsyncIterator[BroadcastDesk]:
         await engine.dispose()
 
 
-def run_with_desk(settings: Settings, work: Callable[[BroadcastDesk], Coroutine[Any, Any, T]]) -> T:
+def run_with_desk(
+    settings: Settings,
+    work: Callable[[BroadcastDesk], Coroutine[Any, Any, T]],
+    *,
+    flows: bool = True,
+) -> T:
     async def run() -> T:
-        async with open_desk(settings) as desk:
+        async with open_desk(settings, flows=flows) as desk:
             return await work(desk)
 
     try:
         return asyncio.run(run())
-    except CommandError as error:
+    except (CommandError, NotAllowedError) as error:
         problem = str(error)
     except ValueError as error:  # an unusable DATABASE_URL
         problem = str(error)

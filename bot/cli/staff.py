@@ -50,7 +50,7 @@ def add(user_id: UserArgument, role: RoleOption = "sender", db: DatabaseOption =
             )
         return added
 
-    added = run_with_desk(settings_for(db), work)
+    added = run_with_desk(settings_for(db), work, flows=False)
     article = "an" if chosen[0] in "aeiou" else "a"
     typer.echo(f"tg:{user_id} is {'now' if added else 'already'} {article} {chosen}.")
 
@@ -73,7 +73,7 @@ def remove(
             )
         return taken
 
-    taken = run_with_desk(settings_for(db), work)
+    taken = run_with_desk(settings_for(db), work, flows=False)
     typer.echo(f"{taken} role(s) taken from tg:{user_id}.")
     if not taken:
         raise typer.Exit(1)
@@ -90,7 +90,7 @@ def list_admins(db: DatabaseOption = None) -> None:
     table = Table("Telegram user", "role", "since (UTC)", "granted by")
     for user in settings.ADMIN_IDS:
         table.add_row(f"tg:{user}", "admin", "-", "ADMIN_IDS")
-    for grant in run_with_desk(settings, work):
+    for grant in run_with_desk(settings, work, flows=False):
         table.add_row(
             f"tg:{grant.user_id}",
             grant.role,
@@ -114,7 +114,7 @@ def audit(
     async def work(desk: BroadcastDesk) -> list[AuditRecord]:
         return await desk.audit.entries(since=since_at, broadcast_id=broadcast, limit=limit)
 
-    entries = run_with_desk(settings_for(db), work)
+    entries = run_with_desk(settings_for(db), work, flows=False)
     table = Table("when (UTC)", "who", "what", "broadcast", "how many", "detail")
     for entry in entries:
         table.add_row(

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
-from bot.storage.database import statement_connection, transaction
+from bot.storage.database import delete_in_batches, statement_connection, transaction
 from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.subscriptions import recipients_of
 from bot.storage.tables import (
@@ -207,6 +207,12 @@ class BroadcastRepository:
         async with statement_connection(self._sessionmaker) as connection:
             return [_record(row) for row in await connection.execute(statement)]
 
+    async def forget_deliveries(self, finished_before: datetime) -> int:
+        """Delete the delivery rows of broadcasts finished before `finished_before`; their
+        counts stay in the audit log."""
+        old = select(_b.id).where(_b.finished_at < finished_before).scalar_subquery()
+        return await delete_in_batches(self._sessionmaker, delivery_table, _d.broadcast_id.in_(old))
+
     async def delete_drafts(self, older_than: datetime) -> int:
         """Drafts abandoned before `older_than` (an admin who never finished)."""
         statement = delete(broadcast_table).where(_b.status == "draft", _b.created_at < older_than)
@@ -312,11 +318,15 @@ class BroadcastRepository:
             for row in rows
         ]
 
-    async def renew(self, sender: str, *, now: datetime) -> int:
-        """Keep `sender`'s claims fresh, so they are not given to another sender."""
+    async def renew(self, sender: str, broadcast_ids: Sequence[int], *, now: datetime) -> int:
+        """Keep `sender`'s claims on `broadcast_ids` fresh, so no other sender takes them."""
         statement = (
             update(delivery_table)
-            .where(_d.claimed_by == sender, _d.status == "sending")
+            .where(
+                _d.broadcast_id.in_(list(broadcast_ids)),
+                _d.status == "sending",
+                _d.claimed_by == sender,
+            )
             .values(claimed_at=now)
         )
         async with statement_connection(self._sessionmaker) as connection:
@@ -389,6 +399,9 @@ class BroadcastRepository:
                 status=bindparam("b_status"),
                 message_id=func.coalesce(bindparam("b_message"), _d.message_id),
                 sent_at=bindparam("b_sent_at"),
+                # Only a sent one keeps its sender: a claim left on a closed delivery means
+                # "it was on its way" (a correction reaches it), a recorded outcome does not.
+                claimed_by=bindparam("b_keeps_sender"),
             )
         )
         rows = []
@@ -402,6 +415,7 @@ class BroadcastRepository:
                     "b_status": outcome.status,
                     "b_message": outcome.message_id,
                     "b_sent_at": now if outcome.status == "sent" else None,
+                    "b_keeps_sender": sender if outcome.status == "sent" else None,
                 }
             )
         async with statement_connection(self._sessionmaker) as connection:
@@ -510,6 +524,8 @@ def _received(broadcast_id: int, original_id: int) -> Any:
             _d.broadcast_id == original_id,
             or_(_d.status == "sent", and_(_d.status.in_(IN_FLIGHT), _d.claimed_by.is_not(None))),
             contact.unreachable_since.is_(None),
+            # /stop_alerts means no more alerts: corrections and retractions included.
+            exists().where(subscription_table.c.contact_id == _d.contact_id),
         )
     )
 

@@ -478,7 +478,7 @@ async def test_a_broadcast_still_finishes_after_a_batch_failed_midway(
 
     for _ in range(3):  # the process lives on, renewing its claims every 10 s
         setup.clock.advance(LEASE + timedelta(seconds=1))
-        await repository.renew(setup.engine.name, now=setup.clock.now())
+        await repository.renew(setup.engine.name, [record.id], now=setup.clock.now())
         await setup.engine.run_once()
 
     assert (await setup.record(record.id)).status == "done"

@@ -147,7 +147,7 @@ async def test_a_stopped_senders_claims_are_given_back_and_flagged_resent(
     lost = await repository.claim(broadcast, "killed", now=NOW, limit=2)
     kept = await repository.claim(broadcast, "alive", now=NOW, limit=2)
     later = NOW + timedelta(seconds=60)
-    assert await repository.renew("alive", now=later) == 1
+    assert await repository.renew("alive", [broadcast], now=later) == 1
 
     assert await repository.reclaim_stale(broadcast, claimed_before=later) == 2
     again = await repository.claim(broadcast, "new", now=later, limit=10)

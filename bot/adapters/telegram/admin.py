@@ -118,6 +118,14 @@ class AdminHandler:
             await self._say(update.chat_id, f"Sorry: {refused}.")
         except TelegramError as error:
             log.warning("an admin's message not answered: %s", type(error).__name__)
+        except Exception:
+            # Staff get an answer whatever broke; what was saved (the draft) stays.
+            log.exception("an admin command failed")
+            await self._say(
+                update.chat_id,
+                "Sorry, something went wrong on our side. Nothing more was sent. "
+                "Try again, or /broadcast_status to see where things are.",
+            )
         return True
 
     async def _staff_ids(self) -> frozenset[int]:
@@ -126,10 +134,6 @@ class AdminHandler:
             self._staff = self._admin_ids | frozenset(holders)
             self._staff_read = time.monotonic()
         return self._staff
-
-    def staff_changed(self) -> None:
-        """Read the staff again on the next message (roles were just changed here)."""
-        self._staff_read = float("-inf")
 
     def _wizard(self, chat_id: int) -> BroadcastWizard:
         if chat_id not in self._wizard_for:
@@ -384,8 +388,9 @@ class AdminHandler:
             f"(asked by {actor.key}).\n\n{preview}"
         )
         for user in approvers:
+            keyboard = await self._approval_keyboard(user, record.id)
             try:
-                await self._wizard(chat).say(user, ask, self._approval_keyboard(user, record.id))
+                await self._wizard(chat).say(user, ask, keyboard)
                 reached += 1
             except TelegramError as error:
                 log.info("an approver could not be asked: %s", type(error).__name__)
@@ -395,6 +400,13 @@ class AdminHandler:
             if missing
             else ""
         )
+        if reached < submitted.needed - submitted.approvals:
+            # Otherwise it would wait for approvals nobody was asked for.
+            note += (
+                " Not enough people could be asked: add an approver with `standby admins add "
+                f"<Telegram user id> --role approver`, or approve it on the server with "
+                f"`standby broadcast approve {record.id}`; /broadcast_cancel {record.id} stops it."
+            )
         more = submitted.needed - submitted.approvals
         await self._say(
             chat,
@@ -402,9 +414,12 @@ class AdminHandler:
             f"I asked {reached}.{note}",
         )
 
-    def _approval_keyboard(self, user: int, broadcast_id: int) -> Keyboard:
-        approve = ("Approve", self._codec.encode(user, broadcast_id, "approve"))
-        return ((approve, ("Cancel it", self._codec.encode(user, broadcast_id, "cancel"))),)
+    async def _approval_keyboard(self, user: int, broadcast_id: int) -> Keyboard:
+        buttons = [("Approve", self._codec.encode(user, broadcast_id, "approve"))]
+        approver = await self._desk.telegram_actor(user)
+        if approver is not None and approver.can_send:  # approvers alone may not cancel
+            buttons.append(("Cancel it", self._codec.encode(user, broadcast_id, "cancel")))
+        return (tuple(buttons),)
 
     async def _redraw(
         self,

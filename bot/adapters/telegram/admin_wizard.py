@@ -23,6 +23,7 @@ from bot.i18n.languages import SELF_NAMES, SOURCE_LANGUAGE
 from bot.services.broadcasts.compose import MAX_ALERT_TEXT, ContentError
 from bot.services.broadcasts.desk import BroadcastDesk
 from bot.services.broadcasts.typed import (
+    LONDON,
     InputError,
     hours_from,
     read_date,
@@ -250,7 +251,8 @@ class BroadcastWizard:
             else "text"
         )
         if kind == "date":
-            return read_date(text, now.date()).isoformat()
+            today = now.astimezone(LONDON).date()
+            return read_date(text, today, not_before=today).isoformat()
         if kind == "time":
             return read_time(text).strftime("%H:%M")
         if not text.strip() or len(text) > 200:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.adapters.telegram.api import BotApi
@@ -146,8 +147,16 @@ class InboundHandler:
         if not await self._ledger.first_time(self._bot_id, update.update_id, now):
             log.info("update %d was already handled", update.update_id)
             return
-        if self._admin is not None and await self._admin.handles(update):
-            return
+        try:
+            if self._admin is not None and await self._admin.handles(update):
+                return
+            await self._converse(update, now)
+        except Exception:
+            # Not handled after all: let Telegram's redelivery (or a retry) count.
+            await self._ledger.release(self._bot_id, update.update_id)
+            raise
+
+    async def _converse(self, update: Incoming, now: datetime) -> None:
         if update.callback_id is not None:
             await self._answer(update.callback_id)
         # Someone new starts in the language their app is set to, when Standby speaks it;
@@ -168,10 +177,6 @@ class InboundHandler:
         self._sender.note_language(contact, update.language_code, starting=is_start(update))
         try:
             await self._conversation.handle(contact, self._input(update))
-        except Exception:
-            # Not handled after all: let Telegram's redelivery (or a retry) count.
-            await self._ledger.release(self._bot_id, update.update_id)
-            raise
         finally:
             await self._sender.flush_incoming(contact)
 

@@ -39,7 +39,7 @@ from bot.services.broadcasts.ratelimit import (
 from bot.services.clock import Clock
 from bot.services.housekeeping import keep_tidy
 from bot.services.watch import watch_flows
-from bot.storage import MessageLog, ReportRepository, UpdateLedger
+from bot.storage import MessageLog, ReportRepository, UpdateLedger, resolve_url
 
 log = logging.getLogger(__name__)
 Receive = Callable[[Incoming], Awaitable[None]]
@@ -155,7 +155,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     def translators(language: str | None) -> Translations:
         return translator_for(language, settings.LOCALES_DIR)
 
-    secret = hashlib.sha256(b"standby-buttons:" + settings.BOT_TOKEN.encode()).digest()
+    secret = button_secret(settings.BOT_TOKEN)
     codec = CallbackCodec(secret)
     sender = TelegramSender(
         framework.api,
@@ -234,6 +234,27 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     return running
 
 
+def button_secret(token: str) -> bytes:
+    """The key that signs the bot's buttons: the same in every process of one bot."""
+    return hashlib.sha256(b"standby-buttons:" + token.encode()).digest()
+
+
+def stop_on_signals(stopped: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stopped.set)
+    loop.add_signal_handler(signal.SIGINT, stopped.set)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The delivery engine of this process, with what it sends through."""
+
+    engine: DeliveryEngine
+    limiter: RateLimiter
+    channel: TelegramAlertChannel
+    composer: AlertComposer
+
+
 @dataclass(frozen=True, slots=True)
 class Broadcasts:
     """Broadcast alerts, wired: the delivery engine to run, the admin commands' handler."""
@@ -243,7 +264,7 @@ class Broadcasts:
     limiter: RateLimiter
 
 
-async def open_broadcasts(core: Core, api: BotApi, me: BotInfo, secret: bytes) -> Broadcasts:
+async def open_delivery(core: Core, api: BotApi, me: BotInfo) -> Delivery:
     settings = core.settings
     if settings.REDIS_URL:
         try:
@@ -270,19 +291,26 @@ async def open_broadcasts(core: Core, api: BotApi, me: BotInfo, secret: bytes) -
         paid=settings.BROADCAST_PAID,
         single_sender=core.database.dialect.name == "sqlite",
     )
+    return Delivery(engine, limiter, channel, composer)
+
+
+async def open_broadcasts(core: Core, api: BotApi, me: BotInfo, secret: bytes) -> Broadcasts:
+    settings = core.settings
+    delivery = await open_delivery(core, api, me)
+    library = core.library
     desk = BroadcastDesk(
         repository=core.broadcasts,
         subscriptions=core.subscriptions,
         roles=core.roles,
         audit=core.audit,
-        composer=composer,
+        composer=delivery.composer,
         areas=lambda: library.areas,
         clock=core.clock,
         admin_ids=settings.ADMIN_IDS,
         approvals_needed=settings.BROADCAST_APPROVALS,
         rate=settings.BROADCAST_RATE,
-        channel=channel,
-        wake=engine.wake,
+        channel=delivery.channel,
+        wake=delivery.engine.wake,
     )
     admin = AdminHandler(
         api,
@@ -293,12 +321,18 @@ async def open_broadcasts(core: Core, api: BotApi, me: BotInfo, secret: bytes) -
         lambda: library.areas,
         secret,
     )
-    return Broadcasts(engine, admin, limiter)
+    return Broadcasts(delivery.engine, admin, delivery.limiter)
 
 
 async def deliver_until_signalled(settings: Settings) -> None:
     """`standby broadcast deliver`: only the delivery engine, no conversations; for a
     process that helps send a large broadcast beside the bots, until SIGINT/SIGTERM."""
+    if resolve_url(settings.DATABASE_URL or None).get_backend_name() == "sqlite":
+        # Each SQLite sender takes back at start what others hold: only one may run.
+        raise SettingsError(
+            "setting DATABASE_URL is SQLite: extra senders need PostgreSQL, where several "
+            "processes share a broadcast; with SQLite the bot itself is the one sender"
+        )
     core = await bootstrap(settings)
 
     async def ignore(_update: Incoming) -> None:
@@ -307,19 +341,16 @@ async def deliver_until_signalled(settings: Settings) -> None:
     framework = make_framework(settings, ignore)
     try:
         me = await introduce(framework)
-        secret = hashlib.sha256(b"standby-buttons:" + settings.BOT_TOKEN.encode()).digest()
-        broadcasts = await open_broadcasts(core, framework.api, me, secret)
+        delivery = await open_delivery(core, framework.api, me)
         stopped = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, stopped.set)
-        loop.add_signal_handler(signal.SIGINT, stopped.set)
+        stop_on_signals(stopped)
         log.info("delivering broadcasts as @%s (no conversations)", me.username)
-        sending = asyncio.create_task(broadcasts.engine.run())
+        sending = asyncio.create_task(delivery.engine.run())
         await stopped.wait()
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending
-        await broadcasts.limiter.close()
+        await delivery.limiter.close()
     finally:
         await framework.close()
         await core.close()
@@ -328,10 +359,8 @@ async def deliver_until_signalled(settings: Settings) -> None:
 async def run_until_signalled(settings: Settings) -> None:
     """`standby run`: until SIGINT/SIGTERM; SIGHUP reloads the flows."""
     running = await start(settings)
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, running.stopped.set)
-    loop.add_signal_handler(signal.SIGINT, running.stopped.set)
-    loop.add_signal_handler(signal.SIGHUP, running.core.library.reload)
+    stop_on_signals(running.stopped)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, running.core.library.reload)
     try:
         await running.stopped.wait()
     finally:

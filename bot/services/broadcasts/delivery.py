@@ -54,8 +54,11 @@ LEASE = timedelta(seconds=30)
 RENEW_EVERY = 10.0  # seconds; well inside the lease
 IDLE_POLL = 2.0  # seconds between looks for broadcasts started elsewhere (CLI, other bots)
 PROGRESS_EVERY = timedelta(seconds=3)
-# Drafts an admin left unfinished this long ago are deleted (looked for every ten minutes).
+# Drafts an admin left unfinished this long ago are deleted, and the deliveries of
+# broadcasts finished this long ago (who got what: a correction a month later is unlikely,
+# and the rows tie people to the areas they follow). Looked for every ten minutes.
 DRAFTS_KEPT = timedelta(days=1)
+DELIVERIES_KEPT = timedelta(days=30)
 TIDY_EVERY = 600.0
 BACKOFF = (0.5, 1.0, 2.0, 4.0)
 # Outcomes are written as they happen, in groups of up to a hundredth of a second of
@@ -121,9 +124,9 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         # Broadcasts whose claims left by an earlier run (SQLite: one sender) were taken back.
         self._recovered: set[int] = set()
-        # Batches being sent now: claims are renewed only while this process works on them,
-        # so rows stranded by a failure lapse and are sent again.
-        self._working = 0
+        # Broadcasts this process is sending a batch of: only their claims are renewed, so
+        # rows stranded by a failure lapse and are sent again.
+        self._working: set[int] = set()
         self._paused_until = 0.0
         self._batch = max(5, math.ceil(rate * CLAIM_SECONDS))
         self._record_batch = max(1, math.floor(rate * RECORD_SECONDS))
@@ -164,20 +167,24 @@ class DeliveryEngine:
         return handled
 
     async def _forget_drafts(self) -> None:
+        now = self._clock.now()
         try:
-            old = await self._repository.delete_drafts(self._clock.now() - DRAFTS_KEPT)
+            drafts = await self._repository.delete_drafts(now - DRAFTS_KEPT)
+            deliveries = await self._repository.forget_deliveries(now - DELIVERIES_KEPT)
         except Exception:
-            log.exception("abandoned broadcast drafts could not be deleted")
+            log.exception("old broadcast drafts and deliveries could not be deleted")
             return
-        if old:
-            log.info("deleted %d abandoned broadcast drafts", old)
+        if drafts or deliveries:
+            log.info("deleted %d abandoned drafts and %d old deliveries", drafts, deliveries)
 
     async def _keep_claims(self) -> None:
         while True:
             await asyncio.sleep(RENEW_EVERY)
             if self._working:
                 with contextlib.suppress(Exception):
-                    await self._repository.renew(self.name, now=self._clock.now())
+                    await self._repository.renew(
+                        self.name, sorted(self._working), now=self._clock.now()
+                    )
 
     async def _work_on(self, record: BroadcastRecord) -> int:
         now = self._clock.now()
@@ -220,11 +227,15 @@ class DeliveryEngine:
                 outcome = await self._deliver(record, delivery, text, started)
             await recorder.add(outcome)
 
-        self._working += 1
+        self._working.add(record.id)
         try:
-            await asyncio.gather(*(one(delivery) for delivery in batch))
+            # A TaskGroup: if one delivery fails, the others stop before anything is given
+            # back, so nothing given back is still on its way.
+            async with asyncio.TaskGroup() as group:
+                for delivery in batch:
+                    group.create_task(one(delivery))
             await recorder.flush()
-        except BaseException:
+        except BaseException as error:
             # Stopping, or a failure: what is known is written; what never went to
             # Telegram goes back as it was; what was on its way may have arrived, so it
             # goes back flagged. If even that fails, the claims lapse (they are no longer
@@ -237,9 +248,11 @@ class DeliveryEngine:
                 await self._repository.release(
                     record.id, self.name, sorted(unknown), maybe_sent=True
                 )
+            if isinstance(error, ExceptionGroup):
+                raise error.exceptions[0] from None  # the first failure, for the log
             raise
         finally:
-            self._working -= 1
+            self._working.discard(record.id)
         await self._progress(record)
         return len(batch)
 
@@ -295,10 +308,15 @@ class DeliveryEngine:
         await self._limiter.pause(seconds)
 
     async def _unsubscribe(self, contact_id: int) -> None:
+        # The delivery counts as blocked whatever happens here: if ending the subscription
+        # fails, the next alert meets the same 403 and tries again.
         now = self._clock.now()
-        with contextlib.suppress(ContactNotFoundError):
-            await self._services.contacts.mark_unreachable(contact_id, now)
-        await self._services.subscriptions.remove_all(contact_id)
+        try:
+            with contextlib.suppress(ContactNotFoundError):
+                await self._services.contacts.mark_unreachable(contact_id, now)
+            await self._services.subscriptions.remove_all(contact_id)
+        except Exception:
+            log.exception("contact %d blocked the bot; their alerts could not be ended", contact_id)
 
     async def _progress(self, record: BroadcastRecord) -> None:
         chat, message = record.creator_chat_id, record.progress_message_id

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 _DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
@@ -18,24 +19,35 @@ class InputError(ValueError):
     """What the admin typed does not fit; the message says what would."""
 
 
-def read_date(text: str, today: date) -> date:
-    """`14/12/2026`, `14/12/26`, `14/12` (this year, or next if past), or an ISO date."""
+def read_date(text: str, today: date, *, not_before: date | None = None) -> date:
+    """`14/12/2026`, `14/12/26`, `14/12` (this year, or next if past), or an ISO date;
+    with `not_before`, a day before it is refused (a gathering's day that has passed)."""
     typed = text.strip()
+    if not _DATE.fullmatch(typed) and not _ISO_DATE.fullmatch(typed):
+        raise InputError("Please type a date like 14/12/2026.")
+    try:
+        found = _parse_date(typed, today)
+    except ValueError:
+        raise InputError(f"{typed} is not a date. Please type one like 14/12/2026.") from None
+    if not_before is not None and found < not_before:
+        raise InputError(f"{typed} has passed. Please type a day from today on, like 14/12/2026.")
+    return found
+
+
+def _parse_date(typed: str, today: date) -> date:
     try:
         return date.fromisoformat(typed)
     except ValueError:
         pass
     match = _DATE.fullmatch(typed)
     if match is None:
-        raise InputError("Please type a date like 14/12/2026.")
+        raise ValueError(typed)
     day, month, year = int(match[1]), int(match[2]), match[3]
     full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
-    try:
-        found = date(full_year, month, day)
-    except ValueError:
-        raise InputError(f"{typed} is not a date. Please type one like 14/12/2026.") from None
+    found = date(full_year, month, day)
     if year is None and found < today:
-        found = found.replace(year=found.year + 1)
+        # 29/02 typed in March of a leap year has no next year: date() says so (ValueError).
+        found = date(full_year + 1, month, day)
     return found
 
 
