@@ -94,11 +94,14 @@ class ClaimedDelivery:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one claimed delivery; `status` is one of DELIVERY_STATUSES."""
+    """What happened to one claimed delivery; `status` is one of DELIVERY_STATUSES.
+    `maybe_twice`: it was sent again after an attempt whose fate is unknown (a timeout),
+    so the person may have it twice: it is flagged `resent`."""
 
     contact_id: int
     status: str
     message_id: int | None = None
+    maybe_twice: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +405,7 @@ class BroadcastRepository:
                 # Only a sent one keeps its sender: a claim left on a closed delivery means
                 # "it was on its way" (a correction reaches it), a recorded outcome does not.
                 claimed_by=bindparam("b_keeps_sender"),
+                resent=or_(_d.resent, bindparam("b_maybe_twice")),
             )
         )
         rows = []
@@ -416,6 +420,7 @@ class BroadcastRepository:
                     "b_message": outcome.message_id,
                     "b_sent_at": now if outcome.status == "sent" else None,
                     "b_keeps_sender": sender if outcome.status == "sent" else None,
+                    "b_maybe_twice": outcome.maybe_twice,
                 }
             )
         async with statement_connection(self._sessionmaker) as connection:

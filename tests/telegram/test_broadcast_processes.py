@@ -108,7 +108,7 @@ async def test_killed_halfway_through_5000_in_five_languages_then_restarted(
     twice = sum(1 for count in counts if count > 1)
     flagged = 0
     if "Sent again after a sender stopped" in report.content:
-        flagged = int(report.content.split("mid-send: ")[1].split(" ")[0].replace(",", ""))
+        flagged = int(report.content.split("did not answer: ")[1].split(" ")[0].replace(",", ""))
     else:
         assert "Nobody received it twice." in report.content
     assert twice <= flagged  # only those in flight at the kill, and the report says so

@@ -280,7 +280,11 @@ class DeliveryEngine:
                 delivery.chat_id, text, reply_to=delivery.reply_to, paid=self._paid
             )
             if isinstance(result, Sent):
-                return Outcome(delivery.contact_id, "sent", result.message_id)
+                # After a failed attempt Telegram may still have delivered (a timeout):
+                # this one may be a second copy, and the report must say so.
+                return Outcome(
+                    delivery.contact_id, "sent", result.message_id, maybe_twice=failures > 0
+                )
             if isinstance(result, FloodWait):
                 await self._pause(result.seconds)
                 continue

@@ -40,8 +40,8 @@ def final_report(record: BroadcastRecord, counts: DeliveryCounts) -> str:
         lines.append(f"Not sent because it was cancelled: {counts['cancelled']:,}.")
     if counts.resent:
         lines.append(
-            f"Sent again after a sender stopped mid-send: {counts.resent:,} "
-            "(these people may have received it twice)."
+            f"Sent again after a sender stopped mid-send or Telegram did not answer: "
+            f"{counts.resent:,} (these people may have received it twice)."
         )
     else:
         lines.append("Nobody received it twice.")
