@@ -119,7 +119,7 @@ def send(
             raise CommandError(f"unknown area(s): {', '.join(unknown)} (see flows/data/areas.yaml)")
         chosen = _languages(language)
         expires_at = None if expires is None else _moment(expires, now)
-        actor = _actor()
+        actor = terminal_actor()
         record = await desk.repository.create(
             kind="alert",
             content=content.as_json(),
@@ -195,7 +195,7 @@ def approve(
     settings = settings_for(db)
 
     async def work(desk: BroadcastDesk) -> tuple[Approval, BroadcastRecord | None]:
-        return await desk.approve(broadcast_id, _actor())
+        return await desk.approve(broadcast_id, terminal_actor())
 
     outcome, record = run_with_desk(settings, work)
     messages = {
@@ -220,7 +220,7 @@ def cancel(
     settings = settings_for(db)
 
     async def work(desk: BroadcastDesk) -> BroadcastRecord | None:
-        return await desk.cancel(broadcast_id, _actor())
+        return await desk.cancel(broadcast_id, terminal_actor())
 
     if run_with_desk(settings, work) is None:
         typer.echo(f"Broadcast #{broadcast_id} is not running or waiting: nothing to cancel.")
@@ -276,7 +276,7 @@ def _follow_up(
     settings = settings_for(db)
 
     async def work(desk: BroadcastDesk) -> BroadcastRecord:
-        actor = _actor()
+        actor = terminal_actor()
         try:
             record = await desk.follow_up(original, actor, kind=kind, content=content)
         except LookupError as error:
@@ -448,7 +448,8 @@ def _moment(text: str, now: datetime) -> datetime:
         raise CommandError(f"--expires: {error}") from None
 
 
-def _actor() -> Actor:
+def terminal_actor() -> Actor:
+    """Whoever runs these commands, as the audit log and approvals name them."""
     return BroadcastDesk.terminal_actor(getpass.getuser())
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.broadcast import run_with_desk, settings_for
+from bot.cli.broadcast import run_with_desk, settings_for, terminal_actor
 from bot.cli.common import DatabaseOption, day_of
 from bot.services.broadcasts.desk import BroadcastDesk
 from bot.storage.audit import AuditRecord
@@ -28,7 +27,7 @@ UserArgument = Annotated[int, typer.Argument(help="Their Telegram user id (a num
 
 
 def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
+    return terminal_actor().key
 
 
 def _role(role: str) -> str:

@@ -11,8 +11,6 @@ Commands: /broadcast (write one), /broadcast_status [#], /broadcast_cancel #,
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
 import time
@@ -20,7 +18,7 @@ from collections.abc import Callable
 
 from bot.adapters.telegram.admin_wizard import BroadcastWizard
 from bot.adapters.telegram.api import BotApi, Keyboard
-from bot.adapters.telegram.callbacks import SIGNATURE_LENGTH
+from bot.adapters.telegram.callbacks import signature
 from bot.adapters.telegram.errors import TelegramError
 from bot.adapters.telegram.inbound import Incoming
 from bot.engine.triggers import command_of
@@ -65,8 +63,7 @@ class AdminCodec:
         return int(number), operation
 
     def _sign(self, chat_id: int, body: str) -> str:
-        digest = hmac.new(self._secret, f"admin:{chat_id}:{body}".encode(), hashlib.sha256)
-        return base64.urlsafe_b64encode(digest.digest()).decode()[:SIGNATURE_LENGTH]
+        return signature(self._secret, f"admin:{chat_id}:{body}")
 
 
 class AdminHandler:

@@ -8,8 +8,6 @@ button pressed anywhere else (a forwarded message) gets a gentle answer and does
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
@@ -17,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from bot.adapters.telegram.api import BotApi, Keyboard
-from bot.adapters.telegram.callbacks import SIGNATURE_LENGTH
+from bot.adapters.telegram.callbacks import signature
 from bot.adapters.telegram.errors import Rejected, TelegramError
 from bot.adapters.telegram.inbound import Incoming
 from bot.adapters.telegram.retry import patiently
@@ -66,9 +64,7 @@ class ClaimCodec:
         return int(number) if hmac.compare_digest(signature, expected) else None
 
     def _sign(self, report_id: int) -> str:
-        message = f"staff-claim:{self._chat_id}:{report_id}".encode()
-        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_LENGTH]
+        return signature(self._secret, f"staff-claim:{self._chat_id}:{report_id}")
 
 
 def split_report(text: str) -> list[str]:
