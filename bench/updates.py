@@ -1,7 +1,7 @@
 """End-to-end updates per second and latency: emulator → bot → emulator.
 
     .venv/bin/python -m bench.updates [--people 50] [--each 40] [--rate 200] [--seconds 10]
-                                      [--postgres postgresql://postgres@127.0.0.1/test]
+                                      [--rounds 3] [--postgres postgresql://postgres@127.0.0.1/test]
 
 Each bot runs as its own process (as in production) against the Bot API emulator in this
 process; people are driven from here. Compared in the same run: bare echo bots on aiogram
@@ -10,6 +10,9 @@ PostgreSQL). "vs echo" is against the aiogram echo bot, "vs floor" against the e
 the same framework.
 Throughput: every person sends, waits for the reply, sends again. Latency: people send at a
 fixed total rate, and each update's time from sending to its reply is recorded.
+The four bots are measured one after another, `--rounds` times over; each round gives its
+own ratios (this machine is shared, so runs minutes apart differ), and the last table shows
+the median of each figure over the rounds.
 """
 
 from __future__ import annotations
@@ -189,15 +192,13 @@ async def run_one(kind: str, args: argparse.Namespace) -> Result:
         return await measure(kind, args.people, args.each, args.rate, args.seconds, url)
 
 
-async def main(args: argparse.Namespace) -> None:
-    kinds = ("echo", "echo-ptb", "aiogram", "ptb")
-    results = dict(zip(kinds, [await run_one(kind, args) for kind in kinds], strict=True))
+KINDS = ("echo", "echo-ptb", "aiogram", "ptb")
+
+
+def print_table(title: str, results: dict[str, Result]) -> None:
     floors = {"aiogram": results["echo"], "ptb": results["echo-ptb"]}
     floor = results["echo"].throughput
-    print(
-        f"updates end to end on {'PostgreSQL' if args.postgres else 'SQLite'}, "
-        f"{args.people} people; latency at {args.rate:.0f} updates/s for {args.seconds:.0f} s"
-    )
+    print(title)
     print(
         f"  {'':32} {'updates/s':>10} {'vs echo':>8} {'vs floor':>8} {'CPU ms/upd':>10} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'rate held':>10}"
@@ -211,12 +212,43 @@ async def main(args: argparse.Namespace) -> None:
         )
 
 
+def medians(rounds: list[dict[str, Result]]) -> dict[str, Result]:
+    """Each figure's median over the rounds (ratios are then taken of the medians)."""
+
+    def median(kind: str, figure: str) -> float:
+        return statistics.median(float(getattr(results[kind], figure)) for results in rounds)
+
+    figures = ("throughput", "p50", "p99", "achieved_rate", "cpu_ms")
+    return {
+        kind: Result(rounds[0][kind].name, *(median(kind, figure) for figure in figures))
+        for kind in KINDS
+    }
+
+
+async def main(args: argparse.Namespace) -> None:
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    setting = f"{args.people} people; latency at {args.rate:.0f} updates/s for {args.seconds:.0f} s"
+    rounds: list[dict[str, Result]] = []
+    for number in range(1, args.rounds + 1):
+        results = {kind: await run_one(kind, args) for kind in KINDS}
+        rounds.append(results)
+        print_table(f"round {number} of {args.rounds}: {database}, {setting}", results)
+        versus = results["aiogram"].throughput / results["echo"].throughput
+        print(f"  Standby (aiogram) / bare aiogram echo in this round: {versus:.2f}\n")
+    if args.rounds > 1:
+        ratios = [r["aiogram"].throughput / r["echo"].throughput for r in rounds]
+        print_table(f"median of {args.rounds} rounds: {database}, {setting}", medians(rounds))
+        listed = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        print(f"  Standby (aiogram) / bare aiogram echo, round by round: {listed}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--each", type=int, default=40)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3, help="times over the four bots")
     parser.add_argument(
         "--postgres", default="", help="a PostgreSQL server URL to use instead of SQLite"
     )

@@ -197,7 +197,8 @@ class AiogramRuntime:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(token, session=session)
         self.api = AiogramApi(self.bot)
-        self.dispatcher = Dispatcher()
+        # Standby keeps its own state: aiogram's FSM would only cost a lookup per update.
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self._receive = receive
         self.dispatcher.update.outer_middleware.register(self._on_update)
 

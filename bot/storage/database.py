@@ -38,6 +38,9 @@ _DRIVERS = {
 }
 
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+# PostgreSQL connections per process: kept open, and opened for bursts beyond (see
+# docs/deploy.md, "Database connections", against PostgreSQL's max_connections of 100).
+POOL_SIZE, POOL_OVERFLOW = 20, 20
 
 
 def resolve_url(url: str | None) -> URL:
@@ -95,6 +98,13 @@ def make_engine(url: str | None, **kwargs: Any) -> AsyncEngine:
         # Every use commits or rolls back itself; a reset on return would only cost
         # another call into SQLite.
         kwargs.setdefault("pool_reset_on_return", None)
+    elif "poolclass" not in kwargs:
+        # Connections beyond pool_size are opened for a burst and closed when given
+        # back. SQLAlchemy's default of 5 had a busy bot open and close connections all
+        # the time (TLS handshakes: an eighth of its CPU at 250 updates/s,
+        # bench/updates.py); POOL_SIZE kept open covers the turns in flight.
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     # Errors must not carry parameters into logs: they hold answers and chat ids.
     kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(resolved, **kwargs)

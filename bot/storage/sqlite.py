@@ -12,6 +12,10 @@ The slow part of SQLite in WAL mode is the checkpoint, which copies the log into
 database file and waits for the disk (fsync): up to a quarter of a second on a busy disk.
 Left automatic, it would run inside whichever commit crossed the threshold, on the loop.
 So the inline engine's connections never checkpoint; a thread does it every second.
+
+The inline engine's one connection is kept open between blocks (`InlineDatabase`): taking
+it from the pool and giving it back cost more than the statement it ran (0.120 against
+0.087 ms of CPU per one-row INSERT and commit, one run).
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -40,7 +46,38 @@ PRAGMAS = (
 )
 CHECKPOINT_EVERY = 1.0  # seconds
 
-_INLINE: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+class InlineDatabase:
+    """The inline engine, and its connection kept open from one block to the next."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction, committed when the block ends and rolled back if it raises.
+
+        Blocks never nest: nothing awaits inside one, so none is open when another starts
+        (SQLAlchemy refuses a second `begin` on a connection, so a mistake fails at once).
+        """
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            # The first block, or the last connection broke (a disk error): a fresh one.
+            if connection is not None:
+                connection.close()
+            connection = self._connection = self.engine.connect()
+        with connection.begin():
+            yield connection
+
+    def dispose(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self.engine.dispose()
+
+
+_INLINE: WeakKeyDictionary[Engine, InlineDatabase] = WeakKeyDictionary()
 
 
 def set_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
@@ -64,10 +101,10 @@ def add_inline_engine(engine: AsyncEngine, url: URL, options: dict[str, Any]) ->
         # Nothing awaits while holding the connection, so it is always free: if it ever
         # is not, fail at once rather than block the loop waiting for it.
         options = {**options, "pool_timeout": 0}
-    inline = create_engine(url.set(drivername="sqlite+pysqlite"), **options)
+    inline = InlineDatabase(create_engine(url.set(drivername="sqlite+pysqlite"), **options))
     checkpointer = _Checkpointer(Path(str(url.database))) if is_file(url) else None
     # Without a checkpointer (an in-memory or URI database) SQLite checkpoints as usual.
-    event.listen(inline, "connect", _set_inline_pragmas if checkpointer else set_pragmas)
+    event.listen(inline.engine, "connect", _set_inline_pragmas if checkpointer else set_pragmas)
     if checkpointer is not None:
         checkpointer.start()
 
@@ -80,7 +117,7 @@ def add_inline_engine(engine: AsyncEngine, url: URL, options: dict[str, Any]) ->
     _INLINE[engine.sync_engine] = inline
 
 
-def inline_engine(engine: AsyncEngine) -> Engine | None:
+def inline_engine(engine: AsyncEngine) -> InlineDatabase | None:
     """The plain engine whose statements run on the loop's thread, for SQLite engines."""
     return _INLINE.get(engine.sync_engine)
 

@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Select, bindparam, delete, func, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
+from bot.storage.contacts import BY_CHAT, ContactRecord, contact_from_row
 from bot.storage.database import delete_in_batches, statement_connection
 from bot.storage.statements import insert_ignoring_conflicts
-from bot.storage.tables import processed_update_table
+from bot.storage.tables import contact_table, processed_update_table
 
 _c = processed_update_table.c
+
+
+def _claim_and_find() -> Select[Any]:
+    """PostgreSQL: the claim and the contact lookup in one statement (one round trip).
+
+    WITH claimed AS (INSERT … ON CONFLICT DO NOTHING RETURNING update_id)
+    SELECT (SELECT count(*) FROM claimed) AS fresh, contact.*
+    FROM (SELECT 1) AS one LEFT OUTER JOIN contact ON contact.chat_id = :chat
+    A data-modifying WITH runs exactly once whatever the query reads of it.
+    """
+    claimed = (
+        postgresql.insert(processed_update_table)
+        .values(
+            bot_id=bindparam("b_bot_id"),
+            update_id=bindparam("b_update_id"),
+            processed_at=bindparam("b_now", type_=_c.processed_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+        .returning(_c.update_id)
+        .cte("claimed")
+    )
+    fresh = select(func.count()).select_from(claimed).scalar_subquery().label("fresh")
+    one = select(literal(1).label("one")).subquery("one")
+    chat = contact_table.c.chat_id == bindparam("b_chat_id")
+    return select(fresh, *contact_table.c).select_from(one.outerjoin(contact_table, chat))
+
+
+_CLAIM_AND_FIND = _claim_and_find()
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An update claimed (or not), and the contact of its chat as stored, if any."""
+
+    first_time: bool
+    contact: ContactRecord | None
 
 
 class UpdateLedger:
@@ -42,6 +82,30 @@ class UpdateLedger:
             values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
             result = await connection.execute(statement, values)
         return result.rowcount == 1
+
+    async def claim(self, bot_id: int, update_id: int, chat_id: int, now: datetime) -> Claim:
+        """`first_time`, and the chat's contact read at the same time: the two things
+        every update from a person starts with, in one transaction on SQLite and one
+        statement on PostgreSQL. The contact is read whether or not the claim succeeds."""
+        require_aware("now", now)
+        async with statement_connection(self._sessionmaker) as connection:
+            if connection.dialect.name == "postgresql":
+                parameters = {
+                    "b_bot_id": bot_id,
+                    "b_update_id": update_id,
+                    "b_now": now,
+                    "b_chat_id": chat_id,
+                }
+                row = (await connection.execute(_CLAIM_AND_FIND, parameters)).one()
+                contact = None if row.id is None else contact_from_row(row)
+                return Claim(row.fresh == 1, contact)
+            statement = insert_ignoring_conflicts(
+                connection.dialect.name, processed_update_table, ("bot_id", "update_id")
+            )
+            values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
+            inserted = (await connection.execute(statement, values)).rowcount == 1
+            found = (await connection.execute(BY_CHAT, {"b_chat_id": chat_id})).first()
+        return Claim(inserted, None if found is None else contact_from_row(found))
 
     async def release(self, bot_id: int, update_id: int) -> None:
         """Forget a claimed update whose handling failed, so a redelivery is handled."""

@@ -8,11 +8,30 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
-from bot.storage.database import make_engine, resolve_url
+from bot.storage.database import POOL_OVERFLOW, POOL_SIZE, make_engine, resolve_url
 from bot.storage.tables import contact_table, session_table
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+async def test_postgresql_engines_keep_a_pool_that_covers_a_busy_bots_turns() -> None:
+    # No connection is made: the pool is configured when the engine is built.
+    engine = make_engine("postgresql://u@db.invalid/standby")
+    chosen = make_engine("postgresql://u@db.invalid/standby", pool_size=3)
+    try:
+        pool, other = engine.pool, chosen.pool
+        assert isinstance(pool, QueuePool)
+        assert isinstance(other, QueuePool)
+        assert pool.size() == POOL_SIZE
+        assert pool.overflow() == -POOL_SIZE  # nothing open yet
+        assert POOL_SIZE >= 20
+        assert POOL_OVERFLOW >= 10
+        assert other.size() == 3  # callers (tests, tools) may still choose
+    finally:
+        await engine.dispose()
+        await chosen.dispose()
 
 
 @pytest.mark.parametrize(

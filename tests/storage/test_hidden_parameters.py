@@ -45,4 +45,4 @@ def test_the_inline_sqlite_engine_hides_parameters_too(engine: AsyncEngine) -> N
     inline = inline_engine(engine)
     assert inline is not None
     assert engine.sync_engine.hide_parameters
-    assert inline.hide_parameters
+    assert inline.engine.hide_parameters

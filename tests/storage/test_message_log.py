@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage import ContactNotFoundError, ContactRepository, MessageLog
+from bot.storage import ContactNotFoundError, ContactRepository, MessageLog, sqlite
 from bot.storage.tables import chat_message_table, contact_table
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -202,3 +203,78 @@ async def test_a_whole_turn_is_recorded_in_one_call(
         (contact_id, 21, NOW, True),
         (contact_id, 22, NOW, True),
     ]
+
+
+def _count_inserts(engine: AsyncEngine) -> list[int]:
+    """How many rows each INSERT into the log carried, as the driver saw them."""
+    inline = sqlite.inline_engine(engine)
+    target = inline.engine if inline is not None else engine.sync_engine
+    seen: list[int] = []
+
+    def before(_conn: Any, _cursor: Any, sql: str, parameters: Any, _ctx: Any, many: bool) -> None:
+        if sql.startswith("INSERT INTO chat_message"):
+            seen.append(len(parameters) if many else 1)
+
+    event.listen(target, "before_cursor_execute", before)
+    return seen
+
+
+async def test_turns_recording_together_share_one_statement(
+    log: MessageLog, sessionmaker: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    people = [await new_contact(sessionmaker, chat_id=2000 + n) for n in range(5)]
+    inserts = _count_inserts(engine)
+
+    await asyncio.gather(
+        *(log.record_rows(person, [(1, False), (2, True)], now=NOW) for person in people)
+    )
+    await log.record_rows(people[0], [(3, True)], now=NOW)  # alone: a statement of its own
+
+    assert inserts == [10, 1]
+    assert len(await rows(engine)) == 11
+
+
+async def test_each_caller_returns_once_its_own_ids_are_stored(
+    log: MessageLog, contact_id: int, engine: AsyncEngine
+) -> None:
+    await log.record_rows(contact_id, [(7, False)], now=NOW)
+
+    assert await log.recent(contact_id, EARLIER) == [7]  # no waiting for a later write
+
+
+async def test_a_contact_forgotten_meanwhile_fails_only_its_own_turn(
+    log: MessageLog, sessionmaker: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    staying = await new_contact(sessionmaker, chat_id=3001)
+    gone = await new_contact(sessionmaker, chat_id=3002)
+    async with engine.begin() as connection:
+        await connection.execute(delete(contact_table).where(contact_table.c.id == gone))
+
+    results = await asyncio.gather(
+        log.record_rows(staying, [(1, False)], now=NOW),
+        log.record_rows(gone, [(2, False)], now=NOW),
+        log.record_rows(staying, [(3, True)], now=NOW),
+        return_exceptions=True,
+    )
+
+    assert results[0] is None
+    assert results[2] is None
+    assert isinstance(results[1], ContactNotFoundError)
+    assert await rows(engine) == [(staying, 1, NOW, False), (staying, 3, NOW, True)]
+
+
+async def test_a_cancelled_turn_leaves_the_others_in_its_batch_stored(
+    log: MessageLog, sessionmaker: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    first = await new_contact(sessionmaker, chat_id=4001)
+    second = await new_contact(sessionmaker, chat_id=4002)
+    cancelled = asyncio.ensure_future(log.record_rows(first, [(1, False)], now=NOW))
+    kept = asyncio.ensure_future(log.record_rows(second, [(2, False)], now=NOW))
+    await asyncio.sleep(0)  # both have joined the batch
+    cancelled.cancel()
+
+    await kept
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    await asyncio.sleep(0.05)  # the batch's write finishes regardless
+    assert {row[1] for row in await rows(engine)} == {1, 2}

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.storage import sqlite
 from bot.storage.database import make_engine, make_sessionmaker, statement_connection
@@ -98,3 +99,57 @@ async def test_no_file_is_made_for_a_database_never_created(path: Path) -> None:
 
     assert _size(path) == 0
     assert "standby.db" not in {child.name for child in path.parent.iterdir()}
+
+
+async def test_the_inline_connection_is_kept_from_one_block_to_the_next(path: Path) -> None:
+    engine = make_engine(f"sqlite:///{path}")
+    inline = sqlite.inline_engine(engine)
+    assert inline is not None
+    pool = inline.engine.pool
+    assert isinstance(pool, QueuePool)
+    try:
+        with inline.begin() as first:
+            first.execute(text("SELECT 1"))
+        with inline.begin() as second:
+            second.execute(text("SELECT 1"))
+        assert first is second
+        assert pool.checkedout() == 1  # held, not given back and taken again
+    finally:
+        await engine.dispose()
+
+    assert pool.checkedout() == 0  # disposing the engine closes it
+
+
+async def test_inline_blocks_cannot_nest(path: Path) -> None:
+    """Nothing awaits inside a block, so a nested one is a mistake: it fails at once
+    rather than waiting on the loop's thread for a connection that never comes."""
+    engine = make_engine(f"sqlite:///{path}")
+    sessionmaker = make_sessionmaker(engine)
+    try:
+        async with statement_connection(sessionmaker):
+            with pytest.raises(InvalidRequestError):
+                async with statement_connection(sessionmaker):
+                    pass
+        async with statement_connection(sessionmaker) as connection:  # still usable
+            assert (await connection.execute(text("SELECT 7"))).scalar() == 7
+    finally:
+        await engine.dispose()
+
+
+async def test_a_broken_inline_connection_is_replaced(path: Path) -> None:
+    engine = make_engine(f"sqlite:///{path}")
+    sessionmaker = make_sessionmaker(engine)
+    inline = sqlite.inline_engine(engine)
+    assert inline is not None
+    try:
+        with inline.begin() as connection:
+            connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        connection.invalidate()  # as SQLAlchemy does when the driver reports it broken
+        await _insert(sessionmaker, 1)
+        with inline.begin() as fresh:
+            ids = fresh.execute(text("SELECT id FROM t")).scalars().all()
+    finally:
+        await engine.dispose()
+
+    assert fresh is not connection
+    assert ids == [1]

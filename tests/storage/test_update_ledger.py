@@ -9,12 +9,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage import UpdateLedger, database, make_engine, make_sessionmaker
+from bot.storage import (
+    ContactRepository,
+    UpdateLedger,
+    database,
+    make_engine,
+    make_sessionmaker,
+)
 from bot.storage.tables import processed_update_table
+from bot.storage.updates import Claim
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 BOT = 7_123_456_789  # bot ids do not fit in 32 bits
 OTHER_BOT = 6_000_000_001
+CHAT, OTHER_CHAT = 5_550_001, 5_550_002
 
 
 @pytest.fixture
@@ -125,3 +133,59 @@ async def test_a_released_update_is_new_again(ledger: UpdateLedger) -> None:
     assert await ledger.first_time(1, 500, NOW), "a redelivery after a failure is handled"
     assert not await ledger.first_time(1, 500, NOW)
     await ledger.release(1, 501)  # nothing to release: no error
+
+
+async def test_a_claim_reads_the_chats_contact_with_it(
+    ledger: UpdateLedger, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    contact = await ContactRepository(sessionmaker).get_or_create(CHAT, now=NOW, language="ar")
+
+    claim = await ledger.claim(BOT, 100, CHAT, NOW)
+
+    assert claim == Claim(first_time=True, contact=contact)
+
+
+async def test_a_claim_for_a_chat_never_seen_finds_no_contact(
+    ledger: UpdateLedger, engine: AsyncEngine
+) -> None:
+    claim = await ledger.claim(BOT, 100, CHAT, NOW)
+
+    assert claim == Claim(first_time=True, contact=None)
+    assert await stored(engine) == {(BOT, 100)}
+
+
+async def test_a_second_claim_of_an_update_is_refused_and_still_finds_the_contact(
+    ledger: UpdateLedger, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    contacts = ContactRepository(sessionmaker)
+    contact = await contacts.get_or_create(CHAT, now=NOW)
+    await contacts.mark_unreachable(contact.id, NOW)
+
+    assert (await ledger.claim(BOT, 100, CHAT, NOW)).first_time is True
+    again = await ledger.claim(BOT, 100, CHAT, NOW + timedelta(seconds=5))
+
+    assert again.first_time is False
+    assert again.contact is not None
+    assert again.contact.unreachable_since == NOW
+    # A claim is the same record as `first_time`: one refuses the other.
+    assert await ledger.first_time(BOT, 100, NOW) is False
+    assert (await ledger.claim(BOT, 101, OTHER_CHAT, NOW)).contact is None
+
+
+async def test_of_ten_concurrent_claims_in_two_processes_exactly_one_is_first(
+    database_url: str,
+) -> None:
+    engines = [make_engine(database_url) for _ in range(2)]
+    try:
+        ledgers = [UpdateLedger(make_sessionmaker(engine)) for engine in engines]
+        claims = await asyncio.gather(*(ledgers[n % 2].claim(BOT, 9, CHAT, NOW) for n in range(10)))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+    assert [claim.first_time for claim in claims].count(True) == 1
+
+
+async def test_a_claim_needs_an_aware_time(ledger: UpdateLedger) -> None:
+    with pytest.raises(ValueError, match="now"):
+        await ledger.claim(BOT, 1, CHAT, datetime(2025, 3, 1, 12, 0))  # noqa: DTZ001

@@ -17,7 +17,7 @@ from bot.engine import Attachment, Flows, Input
 from bot.i18n.negotiation import telegram_language
 from bot.services.clock import Clock
 from bot.services.conversation import ConversationService
-from bot.storage import ContactRepository, UpdateLedger
+from bot.storage import ContactRecord, ContactRepository, UpdateLedger
 
 if TYPE_CHECKING:  # staff.py and admin.py use `Incoming` from here
     from bot.adapters.telegram.admin import AdminHandler
@@ -144,27 +144,31 @@ class InboundHandler:
 
     async def _handle(self, update: Incoming) -> None:
         now = self._clock.now()
-        if not await self._ledger.first_time(self._bot_id, update.update_id, now):
+        claim = await self._ledger.claim(self._bot_id, update.update_id, update.chat_id, now)
+        if not claim.first_time:
             log.info("update %d was already handled", update.update_id)
             return
         try:
             if self._admin is not None and await self._admin.handles(update):
                 return
-            await self._converse(update, now)
+            await self._converse(update, now, claim.contact)
         except Exception:
             # Not handled after all: let Telegram's redelivery (or a retry) count.
             await self._ledger.release(self._bot_id, update.update_id)
             raise
 
-    async def _converse(self, update: Incoming, now: datetime) -> None:
+    async def _converse(self, update: Incoming, now: datetime, found: ContactRecord | None) -> None:
         if update.callback_id is not None:
             await self._answer(update.callback_id)
         # Someone new starts in the language their app is set to, when Standby speaks it;
         # kept like a choice, so replies made outside a turn (helplines…) use it too.
         first_language = telegram_language(update.language_code)
-        contact = await self._contacts.get_or_create(
-            update.chat_id, now=now, language=first_language
-        )
+        contact = found
+        if contact is None or contact.unreachable_since is not None:
+            # New (or back after blocking the bot, which clears the mark): rare.
+            contact = await self._contacts.get_or_create(
+                update.chat_id, now=now, language=first_language
+            )
         if contact.language is None and first_language is not None:
             # Known from before languages were kept: the same rule, so that the renderer
             # and the actions (which only see the contact) agree on the language.
