@@ -28,6 +28,7 @@ from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.error import TelegramError as PtbError
 from telegram.ext import ApplicationBuilder, TypeHandler
 
+from bot.adapters.ptb_request import AiohttpRequest
 from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
 from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
 from bot.adapters.telegram.inbound import Incoming, attachment_of
@@ -182,6 +183,10 @@ class PtbRuntime:
             # Ordering per chat is Standby's job (ChatSequencer). Turns waiting there hold
             # one of PTB's slots each, so allow plenty: one flooding chat mustn't stall others.
             .concurrent_updates(PTB_SLOTS)
+            # aiohttp instead of httpx (see ptb_request.py); as many connections as PTB's
+            # default, and one for the long poll.
+            .request(AiohttpRequest(connections=256))
+            .get_updates_request(AiohttpRequest(connections=1))
             .build()
         )
         self.api = PtbApi(self.application.bot)
