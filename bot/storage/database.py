@@ -101,7 +101,7 @@ def make_engine(url: str | None, **kwargs: Any) -> AsyncEngine:
     elif "poolclass" not in kwargs:
         # Connections beyond pool_size are opened for a burst and closed when given
         # back. SQLAlchemy's default of 5 had a busy bot open and close connections all
-        # the time (TLS handshakes: an eighth of its CPU at 250 updates/s,
+        # the time (asyncpg's connect and set-up: an eighth of its CPU at 250 updates/s,
         # bench/updates.py); POOL_SIZE kept open covers the turns in flight.
         kwargs.setdefault("pool_size", POOL_SIZE)
         kwargs.setdefault("max_overflow", POOL_OVERFLOW)
