@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.storage import make_engine
 from bot.testing import Emulator, RateLimits, User
@@ -178,7 +179,8 @@ async def fresh_database(server: str, kind: str) -> AsyncIterator[str]:
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.rsplit("/", 1)[0] + "/" + name
+        # The server's URL with the new database (options such as ?sslmode= kept).
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
