@@ -69,6 +69,8 @@ class AiohttpRequest(BaseRequest):
                 # certifi's certificates, as httpx and aiogram use: the same on every host.
                 connector=aiohttp.TCPConnector(limit=self._connections, ssl=_TLS),
                 timeout=aiohttp.ClientTimeout(total=None),
+                # HTTPS_PROXY and NO_PROXY from the environment, as PTB's httpx honours them.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:

@@ -185,3 +185,17 @@ def test_telegram_is_reached_over_verified_tls() -> None:
 
     assert ptb_request._TLS.verify_mode is ssl.CERT_REQUIRED
     assert ptb_request._TLS.check_hostname
+
+
+async def test_a_proxy_set_in_the_environment_is_used(
+    server: TestServer, request_: AiohttpRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As with PTB's default httpx: operators behind an outbound proxy set HTTPS_PROXY.
+    monkeypatch.setenv("HTTP_PROXY", str(server.make_url("/")))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    status, body = await request_.do_request("http://telegram.invalid/echo", "GET")
+
+    assert status == 200  # answered by the proxy: telegram.invalid does not exist
+    assert json.loads(body)["method"] == "GET"
