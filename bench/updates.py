@@ -214,6 +214,11 @@ def print_table(title: str, results: dict[str, Result]) -> None:
         )
 
 
+def versus(results: dict[str, Result]) -> float:
+    """Standby on aiogram against the aiogram echo bot: the issue's ratio."""
+    return results["aiogram"].throughput / results["echo"].throughput
+
+
 def medians(rounds: list[dict[str, Result]]) -> dict[str, Result]:
     """Each figure's median over the rounds (ratios are then taken of the medians)."""
 
@@ -235,12 +240,10 @@ async def main(args: argparse.Namespace) -> None:
         results = {kind: await run_one(kind, args) for kind in KINDS}
         rounds.append(results)
         print_table(f"round {number} of {args.rounds}: {database}, {setting}", results)
-        versus = results["aiogram"].throughput / results["echo"].throughput
-        print(f"  Standby (aiogram) / bare aiogram echo in this round: {versus:.2f}\n")
+        print(f"  Standby (aiogram) / bare aiogram echo in this round: {versus(results):.2f}\n")
     if args.rounds > 1:
-        ratios = [r["aiogram"].throughput / r["echo"].throughput for r in rounds]
         print_table(f"median of {args.rounds} rounds: {database}, {setting}", medians(rounds))
-        listed = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        listed = ", ".join(f"{versus(results):.2f}" for results in rounds)
         print(f"  Standby (aiogram) / bare aiogram echo, round by round: {listed}")
 
 

@@ -30,17 +30,13 @@ class _Batch:
     )
 
 
-def _settle(
-    done: asyncio.Future[None], error: Exception | None = None, cause: Exception | None = None
-) -> None:
+def _settle(done: asyncio.Future[None], error: BaseException | None = None) -> None:
     if done.done():  # the caller was cancelled: nobody is waiting
         return
     if error is None:
         done.set_result(None)
-        return
-    if cause is not None:
-        error.__cause__ = cause
-    done.set_exception(error)
+    else:
+        done.set_exception(error)
 
 
 class MessageLog:
@@ -108,7 +104,9 @@ class MessageLog:
                 try:
                     await self._insert(rows)
                 except IntegrityError as error:
-                    _settle(done, ContactNotFoundError(contact_id), error)
+                    missing = ContactNotFoundError(contact_id)
+                    missing.__cause__ = error
+                    _settle(done, missing)
                 except Exception as error:
                     _settle(done, error)
                 else:

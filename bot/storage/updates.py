@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import require_aware
 from bot.storage.contacts import BY_CHAT, ContactRecord, contact_from_row
-from bot.storage.database import delete_in_batches, statement_connection
+from bot.storage.database import (
+    StatementConnection,
+    delete_in_batches,
+    statement_connection,
+)
 from bot.storage.statements import insert_ignoring_conflicts
 from bot.storage.tables import contact_table, processed_update_table
 
@@ -76,12 +80,7 @@ class UpdateLedger:
         """
         require_aware("now", now)
         async with statement_connection(self._sessionmaker) as connection:
-            statement = insert_ignoring_conflicts(
-                connection.dialect.name, processed_update_table, ("bot_id", "update_id")
-            )
-            values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
-            result = await connection.execute(statement, values)
-        return result.rowcount == 1
+            return await _insert_claim(connection, bot_id, update_id, now)
 
     async def claim(self, bot_id: int, update_id: int, chat_id: int, now: datetime) -> Claim:
         """`first_time`, and the chat's contact read at the same time: the two things
@@ -99,11 +98,7 @@ class UpdateLedger:
                 row = (await connection.execute(_CLAIM_AND_FIND, parameters)).one()
                 contact = None if row.id is None else contact_from_row(row)
                 return Claim(row.fresh == 1, contact)
-            statement = insert_ignoring_conflicts(
-                connection.dialect.name, processed_update_table, ("bot_id", "update_id")
-            )
-            values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
-            inserted = (await connection.execute(statement, values)).rowcount == 1
+            inserted = await _insert_claim(connection, bot_id, update_id, now)
             found = (await connection.execute(BY_CHAT, {"b_chat_id": chat_id})).first()
         return Claim(inserted, None if found is None else contact_from_row(found))
 
@@ -123,3 +118,14 @@ class UpdateLedger:
         require_aware("older_than", older_than)
         condition = _c.processed_at < older_than
         return await delete_in_batches(self._sessionmaker, processed_update_table, condition)
+
+
+async def _insert_claim(
+    connection: StatementConnection, bot_id: int, update_id: int, now: datetime
+) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING of the update: True if this call inserted it."""
+    statement = insert_ignoring_conflicts(
+        connection.dialect.name, processed_update_table, ("bot_id", "update_id")
+    )
+    values = {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
+    return (await connection.execute(statement, values)).rowcount == 1
