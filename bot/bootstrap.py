@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings, SettingsError
-from bot.i18n import Translations, translator_for
+from bot.i18n import LANGUAGES, Translations, translator_for
+from bot.i18n.catalogs import reviewed_languages
 from bot.services.actions import ActionRegistry, builtin_actions
 from bot.services.broadcasts.subscribing import register_alert_actions
 from bot.services.clock import Clock, SystemClock
@@ -20,6 +21,7 @@ from bot.services.helplines import HelplineDirectory, HelplineFinder
 from bot.services.housekeeping import ReportRetention, forget_quiet_sessions, purge_old_reports
 from bot.services.library import FlowLibrary
 from bot.services.locks import KeyedLock
+from bot.services.notices import MachineTranslationNotice
 from bot.services.ports import FileSource, Sender
 from bot.services.reports import ReportCipher, ReportKeyError, ReportService
 from bot.storage import (
@@ -57,6 +59,7 @@ class Core:
     broadcasts: BroadcastRepository
     roles: RoleRepository
     audit: AuditLog
+    notice: MachineTranslationNotice | None = None
     locks: KeyedLock = field(default_factory=KeyedLock)
 
     def translators(self, language: str | None) -> Translations:
@@ -72,6 +75,7 @@ class Core:
             clock=self.clock,
             locks=self.locks,
             files=files,
+            notice=self.notice,
         )
 
     async def close(self) -> None:
@@ -99,6 +103,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         helplines=finder,
         reports=reports,
         evidence_max_bytes=settings.EVIDENCE_MAX_MB * MEGABYTE,
+        report_retention_days=settings.REPORT_RETENTION_DAYS,
     )
     subscriptions = SubscriptionRepository(sessionmaker)
 
@@ -113,6 +118,8 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         await database.dispose()
         raise
     retention = ReportRetention(reports, timedelta(days=settings.REPORT_RETENTION_DAYS))
+    # Which catalogs a fluent speaker reviewed is read once, here: not on every message.
+    reviewed = reviewed_languages(LANGUAGES, settings.LOCALES_DIR)
     core = Core(
         settings=settings,
         database=database,
@@ -128,6 +135,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Core:
         broadcasts=BroadcastRepository(sessionmaker),
         roles=RoleRepository(sessionmaker),
         audit=AuditLog(sessionmaker),
+        notice=MachineTranslationNotice(contacts, reviewed.__contains__),
     )
     purged = await forget_quiet_sessions(core.sessions, core.clock.now())
     old_reports = await purge_old_reports(retention, core.clock.now())

@@ -23,15 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.render import SourceText, Translator
-from bot.adapters.terminal import TerminalScreen, format_message, read_input
+from bot.adapters.terminal import TerminalScreen, read_input
 from bot.engine import Input
-from bot.i18n import translator_for
+from bot.i18n import SOURCE_LANGUAGE, translator_for
 from bot.services.actions import builtin_actions
 from bot.services.broadcasts.subscribing import register_alert_actions
 from bot.services.clock import FixedClock
 from bot.services.conversation import ConversationService
 from bot.services.helplines import HelplineFinder
 from bot.services.library import FlowLibrary
+from bot.services.notices import MachineTranslationNotice
 from bot.services.reports import ReportCipher, ReportService
 from bot.storage import (
     ContactRepository,
@@ -103,25 +104,39 @@ async def replay(
             clock,
         )
         library = FlowLibrary(flows_dir, actions.names)
-        screen = TerminalScreen(translator or SourceText())
+
+        def translators(code: str | None) -> Translator:
+            # The person's language as the bot would show it: the script's, English as
+            # written, or another catalog after the language menu.
+            if code == language and translator is not None:
+                return translator
+            if code in (None, SOURCE_LANGUAGE):
+                return SourceText()
+            return translator_for(code, LOCALES)
+
+        screen = TerminalScreen(translator or SourceText(), translators=translators)
+        notice = MachineTranslationNotice(
+            contacts, lambda code: translator_for(code, LOCALES).reviewed
+        )
         service = ConversationService(
             flows=lambda: library.current,
             sessions=SqlSessionStore(makers),
             actions=actions,
             sender=screen,
             clock=clock,
+            notice=notice,
         )
         out = [*script.comments]
         for typed in script.inputs:
             # Looked up on every line, as Telegram updates are: after /forget_me the
             # person is new.
             contact = await contacts.get_or_create(1, now=clock.now(), language=language)
-            before = len(screen.shown)
+            before = len(screen.texts)
             given: Input = read_input(typed, screen.buttons)
             await service.handle(contact, given)
             out.append(PERSON + typed)
-            shown = screen.shown[before:] if screen.erased == 0 else screen.shown
-            out += ["Standby: " + format_message(message) for message in shown]
+            shown = screen.texts[before:] if screen.erased == 0 else screen.texts
+            out += ["Standby: " + text for text in shown]
             if screen.erased:
                 out.append("(the conversation was erased from the screen)")
                 screen.erased = 0

@@ -172,10 +172,11 @@ def _rows(buttons: Sequence[Button], translator: Translator) -> tuple[tuple[OutB
         mark = SELECTED_MARK if button.selected else ""
         return OutButton(mark + finish(translator.gettext(button.label), translator), button)
 
+    ways_out = (ButtonRole.EMERGENCY, ButtonRole.EXIT)
     choices = [out(b) for b in buttons if b.role is ButtonRole.CHOICE]
-    system = tuple(out(b) for b in buttons if b.role not in (ButtonRole.CHOICE, ButtonRole.EXIT))
-    # Leave now on a row of its own, at the bottom: easy to find, hard to press by mistake.
-    leave = tuple(out(b) for b in buttons if b.role is ButtonRole.EXIT)
+    system = tuple(out(b) for b in buttons if b.role not in (ButtonRole.CHOICE, *ways_out))
+    # Emergency and Leave now on a row of their own, at the bottom: easy to find.
+    leave = tuple(out(b) for role in ways_out for b in buttons if b.role is role)
     width = 2 if choices and all(len(b.text) <= SHORT_LABEL for b in choices) else 1
     rows = [tuple(choices[i : i + width]) for i in range(0, len(choices), width)]
     return tuple(row for row in (*rows, system, leave) if row)

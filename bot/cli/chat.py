@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,12 +13,12 @@ from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.render import OutMessage
-from bot.adapters.terminal import TerminalScreen, format_message, read_input
+from bot.adapters.terminal import TerminalScreen, read_input
 from bot.bootstrap import bootstrap
 from bot.cli.common import database_problem, fail_on_bad_settings
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.engine import Input
-from bot.i18n import translator_for
+from bot.i18n import Translations, translator_for
 from bot.i18n.languages import LANGUAGES
 from bot.services.library import FlowsInvalidError
 
@@ -28,11 +29,16 @@ TERMINAL_CHAT_ID = -1
 
 class PrintingScreen(TerminalScreen):
     def __init__(self, console: Console, language: str | None, locales: Path) -> None:
-        super().__init__(translator_for(language, locales))
+        # Shown in the language the person has now: the language menu and the translation
+        # notice's English button change it.
+        def translators(code: str | None) -> Translations:
+            return translator_for(code, locales)
+
+        super().__init__(translators(language), translators=translators)
         self.console = console
 
-    def on_message(self, message: OutMessage) -> None:
-        self.console.print(f"[bold cyan]Standby ›[/] {escape(format_message(message))}")
+    def on_message(self, message: OutMessage, text: str) -> None:
+        self.console.print(f"[bold cyan]Standby ›[/] {escape(text)}")
 
     def on_erase(self) -> None:
         self.console.clear()
@@ -74,6 +80,7 @@ async def _chat(settings: Settings, lang: str | None, chat_id: int) -> None:
         contact = await core.contacts.get_or_create(chat_id, now=core.clock.now(), language=lang)
         if lang and contact.language != lang:
             await core.contacts.set_language(contact.id, lang)
+            contact = replace(contact, language=lang)
         screen = PrintingScreen(console, lang or contact.language, settings.LOCALES_DIR)
         conversation = core.conversation(screen)
         console.print(

@@ -3,7 +3,7 @@
 standby i18n extract     # the template, locales/messages.pot, from flows and code
 standby i18n update      # every catalog in line with the template
 standby i18n init so     # a catalog for a new language
-standby i18n status      # how far each language is, and who reviewed it
+standby i18n status      # how far each language is, and how much of it was reviewed
 standby i18n check       # every problem, one per line; exit 1 if any
 """
 
@@ -86,8 +86,8 @@ def init(
 
 @app.command()
 def status(locales: LocalesOption = DEFAULT_LOCALES) -> None:
-    """A table of every language: texts translated, fuzzy ones, and whether a fluent
-    speaker has reviewed it."""
+    """A table of every language: texts translated, fuzzy ones, texts a fluent speaker
+    marked reviewed one by one, and whether the whole catalog is marked reviewed."""
     template, _ = read_catalog(locales / TEMPLATE)
     rows = language_status(locales, _languages(locales, None), template)
     Console(highlight=False).print(status_table(rows))
@@ -95,14 +95,15 @@ def status(locales: LocalesOption = DEFAULT_LOCALES) -> None:
 
 def status_table(rows: list[LanguageStatus]) -> Table:
     """`standby i18n status` as a rich table."""
-    table = Table("Language", "Translated", "Fuzzy", "Reviewed")
+    table = Table("Language", "Translated", "Fuzzy", "Reviewed texts", "Catalog reviewed")
     for row in rows:
         name = f"{row.language} {SELF_NAMES.get(row.language, '')}".strip()
         if not row.exists:
-            table.add_row(name, "no catalog", "-", "-")
+            table.add_row(name, "no catalog", "-", "-", "-")
             continue
         reviewed = {True: "yes", False: "no", None: "not said"}[row.reviewed]
-        table.add_row(name, f"{row.translated} / {row.total}", str(row.fuzzy), reviewed)
+        entries = f"{row.reviewed_entries} ({row.reviewed_share:.0%})"
+        table.add_row(name, f"{row.translated} / {row.total}", str(row.fuzzy), entries, reviewed)
     return table
 
 

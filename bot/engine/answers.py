@@ -12,8 +12,10 @@ from bot.engine.model import Ask, Choice, InputKind
 from bot.engine.session import Value
 
 BACK, SKIP, DONE = "~back", "~skip", "~done"
-# Pressed under any menu to leave at once (see `Flows.quick_exit`).
+# Pressed under any question to leave at once (see `Flows.quick_exit`), or to see the
+# emergency numbers and come back (see `Flows.emergency`).
 EXIT = "~exit"
+EMERGENCY = "~emergency"
 YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "ok", "okay"})
 NO_WORDS = frozenset({"no", "n", "nope"})
 
@@ -81,7 +83,7 @@ def _choice(step: Ask, given: Input, picked: list[Value]) -> Answer:
             toggled = [v for v in picked if v != choice.value]
             return Collecting(toggled if len(toggled) < len(picked) else [*picked, choice.value])
         return Accepted(choice.value, (choice.label,), choice.next, choice.next is not None)
-    chosen = _typed_choices(step.choices, given.text or "")
+    chosen = typed_choices(step.choices, given.text or "")
     if not chosen or (len(chosen) > 1 and not step.multiple):
         return retry
     if step.multiple:
@@ -94,7 +96,7 @@ def _accept_many(chosen: list[Choice]) -> Accepted:
     return Accepted([c.value for c in chosen], tuple(c.label for c in chosen))
 
 
-def _typed_choices(choices: tuple[Choice, ...], text: str) -> list[Choice]:
+def typed_choices(choices: tuple[Choice, ...], text: str) -> list[Choice]:
     """Typed answers: "2", "1, 3", or a label/value written out (any case)."""
     wanted = [part.strip().casefold() for part in re.split(r"[,;]", text) if part.strip()]
     chosen: list[Choice] = []

@@ -24,6 +24,7 @@ class ButtonRole(StrEnum):
     SKIP = "skip"
     DONE = "done"
     EXIT = "exit"
+    EMERGENCY = "emergency"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,11 +27,18 @@ class InputKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One button of a question. `label` is English source text; `value` is what is saved."""
+    """One button of a question. `label` is English source text; `value` is what is saved.
+
+    With `revisit`, pressing it asks again from that step of the flow, and when the flow
+    is about to run `until` (or, without `until`, once that one question is answered) it
+    goes to the question's `return_to` instead: "change this answer, then the summary".
+    """
 
     label: str
     value: str
     next: str | None = None
+    revisit: str | None = None
+    until: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,7 @@ class Ask:
     allow_future: bool = False
     retry: str | None = None
     choices_from: str | None = None
+    return_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +157,8 @@ class Flow:
     expires_after: timedelta = timedelta(hours=24)
     home: bool = False
     quick_exit: bool = False
+    emergency: bool = False
+    quiet_start: bool = False
     trigger: Trigger | None = None
     needs: tuple[str, ...] = ()
     title: str | None = None
@@ -159,13 +169,18 @@ class Flow:
 class Flows:
     """All loaded flows, with the home flow new conversations start in.
 
-    With `quick_exit` (a flow's id), every menu gets a "Leave now" button that runs that
-    flow at once, from wherever the person is: someone may need to hide the chat fast.
+    With `quick_exit` (a flow's id), every question gets a "Leave now" button that runs
+    that flow at once, from wherever the person is: someone may need to hide the chat fast.
+    With `emergency`, every question (outside that flow) gets a button that runs it and
+    comes back, as its trigger would. With `quiet_start`, the first message after a quick
+    exit begins that flow rather than the home flow's welcome.
     """
 
     by_id: Mapping[str, Flow]
     home: str
     quick_exit: str | None = None
+    emergency: str | None = None
+    quiet_start: str | None = None
 
     def get(self, flow_id: str) -> Flow | None:
         return self.by_id.get(flow_id)

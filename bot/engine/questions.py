@@ -1,23 +1,26 @@
-"""The buttons under a question: its choices, then Done, Skip, Back and Leave now as they apply."""
+"""The buttons under a question: its choices, then Done, Skip, Back, Emergency and Leave now."""
 
 from __future__ import annotations
 
 from bot.engine import texts
-from bot.engine.answers import BACK, DONE, EXIT, SKIP
+from bot.engine.answers import BACK, DONE, EMERGENCY, EXIT, SKIP
 from bot.engine.events import Button, ButtonRole
 from bot.engine.model import Ask, InputKind
 from bot.engine.session import Value
 
-# Questions answered with buttons are the menus; Leave now goes under them. Typed answers
-# get no extra button (the question says /exit can be sent).
-MENU_KINDS = frozenset({InputKind.CHOICE, InputKind.YES_NO})
-
 
 def buttons_for(
-    step: Ask, flow: str, picked: list[Value], can_go_back: bool, can_exit: bool = False
+    step: Ask,
+    flow: str,
+    picked: list[Value],
+    can_go_back: bool,
+    can_exit: bool = False,
+    can_call_for_help: bool = False,
 ) -> tuple[Button, ...]:
     """Yes/No for yes-no questions, Today and Yesterday (or Tomorrow) for dates; with
-    `can_exit` (there is a quick exit flow), Leave now under every menu."""
+    `can_call_for_help` (there is an emergency flow, and this is not it) the emergency
+    button, and with `can_exit` (there is a quick exit flow) Leave now, under every
+    question, whatever it waits for: typed text, a date or files too."""
 
     def button(label: str, value: str, role: ButtonRole = ButtonRole.CHOICE) -> Button:
         return Button(label, step.id, value, role, value in picked, flow)
@@ -35,6 +38,8 @@ def buttons_for(
         buttons.append(button(texts.SKIP, SKIP, ButtonRole.SKIP))
     if can_go_back:
         buttons.append(button(texts.BACK, BACK, ButtonRole.BACK))
-    if can_exit and step.kind in MENU_KINDS:
+    if can_call_for_help:
+        buttons.append(button(texts.EMERGENCY_BUTTON, EMERGENCY, ButtonRole.EMERGENCY))
+    if can_exit:
         buttons.append(button(texts.LEAVE_NOW, EXIT, ButtonRole.EXIT))
     return tuple(buttons)

@@ -14,7 +14,16 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.engine import texts
-from bot.engine.answers import BACK, EXIT, Accepted, Collecting, Rejected, read_answer
+from bot.engine.answers import (
+    BACK,
+    EMERGENCY,
+    EXIT,
+    Accepted,
+    Collecting,
+    Rejected,
+    read_answer,
+    typed_choices,
+)
 from bot.engine.choices import resolved
 from bot.engine.errors import ContentError
 from bot.engine.events import (
@@ -33,7 +42,7 @@ from bot.engine.model import Action, Ask, Call, Check, End, Flows, Goto, Say
 from bot.engine.questions import buttons_for
 from bot.engine.session import Frame, Session, Value
 from bot.engine.texts import placeholders
-from bot.engine.triggers import command_of, match_trigger
+from bot.engine.triggers import TriggerMatch, command_of, match_trigger
 
 # Standby serves the UK: "today" is the day in London, not in UTC.
 LOCAL_TIME = ZoneInfo("Europe/London")
@@ -120,6 +129,10 @@ class _Run:
             # must never meet "that button has expired" or a question first.
             self._begin(self.flows.quick_exit)
             return
+        if given.is_press and given.value == EMERGENCY and self.flows.emergency is not None:
+            # Like Leave now, from any message: the numbers, then back to the question.
+            self._interrupt(TriggerMatch(self.flows.emergency, returns=True))
+            return
         session = self.session
         expired = session.expires_at is not None and self.now >= session.expires_at
         if session.active and expired:
@@ -128,12 +141,8 @@ class _Run:
             self._forget()
             session = self.session
         trigger = match_trigger(self.flows, given.text)
-        if trigger is not None:
-            if trigger.returns and session.active and session.waiting == "input":
-                session.stack.append(Frame(session.flow or "", session.step or "", again=True))
-                self._enter(trigger.flow)
-            else:
-                self._begin(trigger.flow)
+        if trigger is not None and not self._answers_buttons(given.text or ""):
+            self._interrupt(trigger)
             return
         if given.text is not None and command_of(given.text) is not None:
             # A command no flow has (a typo, an old one, or a staff command sent by someone
@@ -144,12 +153,39 @@ class _Run:
         if not session.active:
             if given.is_press and not expired:
                 self._say(texts.BUTTON_EXPIRED)
-            self._begin(self.flows.home)
+            quiet = session.quiet and self.flows.quiet_start is not None
+            self._begin((self.flows.quiet_start if quiet else None) or self.flows.home)
             return
         if self._current() is None:
             self._restart_changed_flow()
             return
         self._answer(given)
+
+    def _interrupt(self, trigger: TriggerMatch) -> None:
+        """Run a triggered flow; one that `returns` comes back to the question in hand."""
+        session = self.session
+        if trigger.returns and session.active and session.waiting == "input":
+            here = Frame(session.flow or "", session.step or "", True, list(session.history))
+            session.stack.append(here)
+            self._enter(trigger.flow)
+        else:
+            self._begin(trigger.flow)
+
+    def _answers_buttons(self, text: str) -> bool:
+        """Whether typed `text` is an answer to the buttons of the question in hand.
+
+        A trigger word only counts as a whole message, and then wins over a typed answer,
+        except here: when the question has buttons and the text is one of them ("Emergency
+        help" as a menu's label), the person is answering, not asking for another flow.
+        Commands always win (see `user_input`).
+        """
+        session = self.session
+        if command_of(text) is not None or not session.active or session.waiting != "input":
+            return False
+        step = self._current()
+        if not isinstance(step, Ask):
+            return False
+        return bool(typed_choices(resolved(step, session.vars).choices, text))
 
     def _restart_changed_flow(self) -> None:
         """The step the person was on is gone (the flows were updated): start that flow
@@ -222,7 +258,27 @@ class _Run:
                 session.labels.pop(step.save, None)
         session.history = [*session.history[-(MAX_HISTORY - 1) :], step.id]
         session.picked = []
-        self._run(self._flow_id(), answer.next if answer.chosen_next else step.next)
+        self._run(self._flow_id(), self._after_answer(step, answer))
+
+    def _after_answer(self, step: Ask, answer: Accepted) -> str | None:
+        """Where an accepted answer leads: a chosen button's `next`, the start of a part to
+        ask again (`revisit`), back from a revisited question, or the step's `next`."""
+        session, flow = self.session, self._flow_id()
+        revisit = session.revisit
+        if revisit is not None and revisit["flow"] == flow and revisit["until"] is None:
+            if revisit["start"] == step.id:
+                session.revisit = None
+                return revisit["then"]
+        chosen = next((c for c in step.choices if c.value == answer.value), None)
+        if chosen is not None and chosen.revisit is not None and step.return_to is not None:
+            session.revisit = {
+                "flow": flow,
+                "start": chosen.revisit,
+                "until": chosen.until,
+                "then": step.return_to,
+            }
+            return chosen.revisit
+        return answer.next if answer.chosen_next else step.next
 
     def _go_back(self, step: Ask) -> None:
         history = self.session.history
@@ -250,6 +306,7 @@ class _Run:
                     return
                 flow_id, step_id = resumed
                 continue
+            step_id = self._revisited(flow_id, step_id)
             step = self.flows.step(flow_id, step_id)
             if step is None:
                 raise ContentError(f"step '{step_id}' does not exist in flow '{flow_id}'")
@@ -277,6 +334,18 @@ class _Run:
                         self._say(step.text)
                     step_id = None
         raise ContentError("the flow went round in circles without waiting for an answer")
+
+    def _revisited(self, flow_id: str, step_id: str) -> str:
+        """`step_id`, or where a revisit ends when the flow reaches its `until` step."""
+        revisit = self.session.revisit
+        if revisit is None or revisit["flow"] != flow_id:
+            return step_id
+        if step_id == revisit["until"]:
+            self.session.revisit = None
+            return revisit["then"] or step_id
+        if step_id == revisit["then"]:
+            self.session.revisit = None  # got there on its own way
+        return step_id
 
     def _unwind_for(self, flow_id: str) -> None:
         """A goto leaves the flows in between for good. To a flow people reach on its own
@@ -310,10 +379,13 @@ class _Run:
         session = self.session
         if not session.stack:
             self._forget()
+            # After a quick exit, the next conversation starts quietly (`Flows.quiet_start`).
+            self.session.quiet = flow_id == self.flows.quick_exit
             return None
         frame = session.stack.pop()
         session.history = []
         if frame.again:
+            session.history = list(frame.history)
             return frame.flow, frame.step
         caller = self.flows.step(frame.flow, frame.step)
         if not isinstance(caller, Call):
@@ -359,9 +431,11 @@ class _Run:
         self.events.append(ActionRequested(step.name, params, self._flow_id(), step.id, key))
 
     def _buttons(self, step: Ask) -> tuple[Button, ...]:
-        session = self.session
+        session, flow = self.session, self._flow_id()
         can_exit = self.flows.quick_exit is not None
-        return buttons_for(step, self._flow_id(), session.picked, bool(session.history), can_exit)
+        can_call = self.flows.emergency not in (None, flow)
+        history = bool(session.history)
+        return buttons_for(step, flow, session.picked, history, can_exit, can_call)
 
     def _vars_for(self, text: str) -> dict[str, Value | Label]:
         found: dict[str, Value | Label] = {}

@@ -14,12 +14,14 @@ class Frame:
     """Where to go back to when a called flow ends.
 
     `again=False` continues after the step (a `call`); `again=True` repeats it (a trigger
-    with `returns`, so the person sees the question they were on once more).
+    with `returns`, so the person sees the question they were on once more, with the
+    `history` it had, so Back still goes where it went before).
     """
 
     flow: str
     step: str
     again: bool = False
+    history: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -31,6 +33,9 @@ class Session:
     so later text can show "A witness" rather than the stored value "witness". `picked`
     holds a multi-choice answer in progress. `history` lets Back return to earlier questions
     of the current flow. `turn` counts resumes, giving actions an idempotency key.
+    `revisit` is a part of a flow being asked again (`flow`, `start`, `until`, `then`; see
+    `Choice.revisit`). `quiet` says the last conversation ended with a quick exit, so the
+    next one starts quietly.
     """
 
     flow: str | None = None
@@ -43,6 +48,8 @@ class Session:
     history: list[str] = field(default_factory=list)
     expires_at: datetime | None = None
     turn: int = 0
+    revisit: dict[str, str | None] | None = None
+    quiet: bool = False
 
     @property
     def active(self) -> bool:
@@ -69,6 +76,8 @@ class Session:
             list(self.history),
             self.expires_at,
             self.turn,
+            dict(self.revisit) if self.revisit else None,
+            self.quiet,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,13 +86,18 @@ class Session:
             "flow": self.flow,
             "step": self.step,
             "waiting": self.waiting,
-            "stack": [{"flow": f.flow, "step": f.step, "again": f.again} for f in self.stack],
+            "stack": [
+                {"flow": f.flow, "step": f.step, "again": f.again, "history": f.history}
+                for f in self.stack
+            ],
             "vars": self.vars,
             "labels": self.labels,
             "picked": self.picked,
             "history": self.history,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
             "turn": self.turn,
+            "revisit": self.revisit,
+            "quiet": self.quiet,
         }
 
     @classmethod

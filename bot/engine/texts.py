@@ -50,6 +50,8 @@ YESTERDAY = N_("Yesterday")
 TOMORROW = N_("Tomorrow")
 # The quick exit's button under every menu: the same words as the main menu used for it.
 LEAVE_NOW = N_("Leave now")
+# Under every question: the emergency numbers, then back to the question.
+EMERGENCY_BUTTON = N_("Emergency: 999")
 
 
 @lru_cache(maxsize=4096)

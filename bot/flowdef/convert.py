@@ -69,7 +69,7 @@ def to_step(doc: StepDoc, values: list[str], following: str | None) -> Step:
 
 def _ask(doc: AskDoc, values: list[str], following: str | None) -> Ask:
     choices = tuple(
-        Choice(choice.label, value, choice.next)
+        Choice(choice.label, value, choice.next, choice.revisit, choice.until)
         for choice, value in zip(doc.choices or [], values, strict=True)
     )
     buttons = doc.choices is not None or doc.choices_from is not None
@@ -89,6 +89,7 @@ def _ask(doc: AskDoc, values: list[str], following: str | None) -> Ask:
         allow_future=doc.allow_future,
         retry=doc.retry,
         choices_from=doc.choices_from,
+        return_to=doc.return_to,
     )
 
 
@@ -100,9 +101,13 @@ def step_refs(doc: StepDoc) -> Iterator[Ref]:
         case AskDoc():
             if doc.next:
                 yield Ref("next", doc.next, ("next",))
+            if doc.return_to:
+                yield Ref("return_to", doc.return_to, ("return_to",))
             for index, choice in enumerate(doc.choices or []):
-                if choice.next:
-                    yield Ref("next", choice.next, ("choices", index, "next"))
+                for key in ("next", "revisit", "until"):
+                    target = getattr(choice, key)
+                    if target:
+                        yield Ref(key, target, ("choices", index, key))
         case ActionDoc():
             if doc.next:
                 yield Ref("next", doc.next, ("next",))

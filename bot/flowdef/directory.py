@@ -31,7 +31,8 @@ def check_directory(
         problems.append(Problem(directory, 0, message, code="too_many"))
     by_id = _unique_ids(files)
     problems += _check_home(files, directory)
-    _check_quick_exit(files)
+    for flag in ONE_FLOW_FLAGS:
+        _check_only_one(files, flag)
     _check_triggers(files)
     _check_links(files, by_id)
     _check_call_cycles(files, by_id)
@@ -72,18 +73,27 @@ def _check_home(files: Sequence[FlowFile], directory: str) -> list[Problem]:
     return []
 
 
+# Header flags that name the one flow the engine runs from anywhere: the quick exit and
+# the emergency route (a button under every question runs each), and the quiet start
+# after a quick exit. Two of one kind would leave it ambiguous.
+ONE_FLOW_FLAGS = ("quick_exit", "emergency", "quiet_start")
+
+
+def _flagged(file: FlowFile, flag: str) -> bool:
+    return file.header is not None and file.header.get(flag) is True
+
+
 def _is_quick_exit(file: FlowFile) -> bool:
-    return file.header is not None and file.header.get("quick_exit") is True
+    return _flagged(file, "quick_exit")
 
 
-def _check_quick_exit(files: Sequence[FlowFile]) -> None:
-    # One "Leave now" button under every menu runs it: two would leave it ambiguous.
-    exits = [file for file in files if _is_quick_exit(file)]
-    if len(exits) > 1:
-        names = ", ".join(file.id or file.path for file in exits)
-        message = f"'quick_exit: true' is set in {len(exits)} flows ({names}): only one can be"
-        for file in exits:
-            file.found.error(file.key_line("quick_exit"), message, "many_quick_exits")
+def _check_only_one(files: Sequence[FlowFile], flag: str) -> None:
+    flagged = [file for file in files if _flagged(file, flag)]
+    if len(flagged) > 1:
+        names = ", ".join(file.id or file.path for file in flagged)
+        message = f"'{flag}: true' is set in {len(flagged)} flows ({names}): only one can be"
+        for file in flagged:
+            file.found.error(file.key_line(flag), message, f"many_{flag}s")
 
 
 def _check_triggers(files: Sequence[FlowFile]) -> None:
@@ -158,7 +168,7 @@ def _check_reach(by_id: dict[str, FlowFile]) -> None:
         flow_id
         for flow_id, file in by_id.items()
         if _is_home(file)
-        or _is_quick_exit(file)  # its button is under every menu
+        or any(_flagged(file, flag) for flag in ONE_FLOW_FLAGS)  # run from anywhere
         or (file.doc is not None and file.doc.triggers is not None)
     ]
     if not starts:

@@ -13,7 +13,7 @@ from bot.flowdef.limits import MAX_STEPS
 from bot.flowdef.messages import describe, line_at, suggest, unknown_key
 from bot.flowdef.migrations import migrate, read_spec
 from bot.flowdef.problems import Found
-from bot.flowdef.schema import FlowDoc, TriggersDoc, keys_of
+from bot.flowdef.schema import AskDoc, FlowDoc, TriggersDoc, keys_of
 from bot.flowdef.steps import ReadStep, read_step
 from bot.flowdef.yamlload import YamlList, YamlMap, load_yaml
 
@@ -140,10 +140,15 @@ def _check_step_ids(file: FlowFile) -> None:
 def _check_refs(file: FlowFile) -> None:
     known = [step.id for step in file.steps if step.id is not None]
     known_set = set(known)
+    asks = {step.id for step in file.steps if isinstance(step.doc, AskDoc)}
     for step in file.steps:
         if step.doc is None:
             continue
         for ref in step_refs(step.doc):
+            if ref.key == "revisit" and ref.target in known_set and ref.target not in asks:
+                line = line_at(step.raw, ref.loc, step.line)
+                message = f"'revisit' must name a question ('ask' step); '{ref.target}' is not one"
+                file.found.error(line, message, "invalid_value", step.id)
             if ref.target not in known_set:
                 line = line_at(step.raw, ref.loc, step.line)
                 message = (
@@ -165,7 +170,7 @@ def _check_header(file: FlowFile, doc: FlowDoc) -> None:
     if triggers is not None and not (triggers.commands or triggers.words):
         message = "'triggers' needs 'commands' or 'words'"
         file.found.error(file.key_line("triggers"), message, "missing_key")
-    if doc.needs and (doc.home or doc.quick_exit or triggers is not None):
+    if doc.needs and (doc.home or doc.quick_exit or doc.quiet_start or triggers is not None):
         message = (
             "a flow that starts on its own (home or triggers) can't have 'needs': "
             "nothing is set when it starts"
@@ -193,6 +198,8 @@ def _to_flow(file: FlowFile, doc: FlowDoc) -> Flow | None:
         expires_after=doc.expires_after,
         home=doc.home,
         quick_exit=doc.quick_exit,
+        emergency=doc.emergency,
+        quiet_start=doc.quiet_start,
         trigger=trigger,
         needs=tuple(doc.needs),
         title=doc.title,

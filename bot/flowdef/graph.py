@@ -2,7 +2,7 @@
 
 A target of None means "the end of the flow". A `goto` leaves the flow for good, so it
 counts as a way out just like the end; so does a menu when there is a quick exit flow, as
-its "Leave now" button runs that flow from there.
+its "Leave now" button runs that flow from there (every question has it).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 
 from bot.engine.model import Action, Ask, Call, Check, End, Flow, Goto, Say, Step
-from bot.engine.questions import MENU_KINDS
 from bot.flowdef.flowfile import FlowFile
 
 
@@ -32,15 +31,19 @@ def successors(step: Step) -> list[str | None]:
 
 
 def _ask_successors(step: Ask) -> list[str | None]:
-    # A chosen button's own `next` wins, except in multiple choice where Done moves on.
+    # A chosen button's own `next` wins, except in multiple choice where Done moves on. A
+    # revisit goes to the step it asks again, and from its end to `return_to`.
     chosen: list[str | None] = []
     if not step.multiple:
         chosen = [c.next for c in step.choices if c.next is not None]
+        for choice in step.choices:
+            if choice.revisit is not None:
+                chosen += [choice.revisit, step.return_to]
     falls_through = (
         not step.choices
         or step.multiple
         or step.optional
-        or any(c.next is None for c in step.choices)
+        or any(c.next is None and c.revisit is None for c in step.choices)
     )
     return [*chosen, step.next] if falls_through else chosen
 
@@ -73,7 +76,7 @@ def can_finish(flow: Flow, *, quick_exit: bool = False) -> set[str]:
     queue: deque[str] = deque()
     for step_id, step in flow.steps.items():
         targets = successors(step)
-        leaves = quick_exit and isinstance(step, Ask) and step.kind in MENU_KINDS
+        leaves = quick_exit and isinstance(step, Ask)  # Leave now is under every question
         if isinstance(step, Goto | End) or None in targets or leaves:
             queue.append(step_id)
         for target in targets:

@@ -168,7 +168,10 @@ def check_files(
     flows = {flow_id: file.flow for flow_id, file in by_id.items() if file.flow is not None}
     home = next(flow.id for flow in flows.values() if flow.home)
     quick_exit = next((flow.id for flow in flows.values() if flow.quick_exit), None)
-    return replace(result, flows=Flows(by_id=flows, home=home, quick_exit=quick_exit))
+    emergency = next((flow.id for flow in flows.values() if flow.emergency), None)
+    quiet = next((flow.id for flow in flows.values() if flow.quiet_start), None)
+    built = Flows(flows, home, quick_exit=quick_exit, emergency=emergency, quiet_start=quiet)
+    return replace(result, flows=built)
 
 
 def _helplines_missing(files: Sequence[FlowFile], directory: str) -> list[Problem]:

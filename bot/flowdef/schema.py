@@ -164,6 +164,8 @@ class FlowDoc(_Doc):
     title: Text | None = None
     home: bool = False
     quick_exit: bool = False
+    emergency: bool = False
+    quiet_start: bool = False
     expires_after: Duration = limits.DEFAULT_EXPIRY
     triggers: TriggersDoc | None = None
     needs: list[Name] = []
@@ -177,6 +179,8 @@ class ChoiceDoc(_Doc):
     label: Label
     value: Value | None = None
     next: Id | None = None
+    revisit: Id | None = None
+    until: Id | None = None
 
 
 class StepDoc(_Doc):
@@ -209,6 +213,7 @@ class AskDoc(StepDoc):
     min: float | None = None
     max: float | None = None
     allow_future: bool = False
+    return_to: Id | None = None
 
 
 class ActionDoc(StepDoc):

@@ -186,5 +186,28 @@ def _check_choices(doc: AskDoc, step: ReadStep, found: Found) -> list[str]:
             )
             where = line_at(step.raw, ("choices", index, "next"), line)
             found.error(where, message, "misplaced_key", doc.id)
+        _check_revisit(doc, index, step, found)
         values.append(value)
+    if doc.return_to is not None and not any(choice.revisit for choice in choices):
+        message = "'return_to' is only used by choices with 'revisit'"
+        found.warning(step.line_of("return_to"), message, "unused_key", doc.id)
     return values
+
+
+def _check_revisit(doc: AskDoc, index: int, step: ReadStep, found: Found) -> None:
+    """`revisit`/`until` on a choice: what can be said from the step alone."""
+    choice = (doc.choices or [])[index]
+    where = line_at(step.raw, ("choices", index), step.line)
+    if choice.until is not None and choice.revisit is None:
+        found.error(where, "'until' needs 'revisit' on the same choice", "misplaced_key", doc.id)
+    if choice.revisit is None:
+        return
+    if choice.next is not None:
+        message = "use either 'revisit' or 'next' on a choice, not both"
+        found.error(where, message, "misplaced_key", doc.id)
+    if doc.return_to is None:
+        message = "a choice with 'revisit' needs 'return_to' on its step: where to go after"
+        found.error(where, message, "missing_key", doc.id)
+    if doc.multiple:
+        message = "'revisit' doesn't work with 'multiple: true'"
+        found.error(where, message, "misplaced_key", doc.id)

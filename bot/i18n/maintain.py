@@ -1,8 +1,10 @@
 """Creating and updating the `.po` catalogs from the template, keeping their review field.
 
 `pybabel init` and `pybabel update` work too, but Babel drops header fields it does not
-know, such as `X-Reviewed-By-Fluent-Speaker`; these keep it. English is the source
-language: its catalog holds each English text as its own translation, filled in here.
+know, such as `X-Reviewed-By-Fluent-Speaker`; these keep it. They keep each entry's
+`reviewed` flag too, except on an entry that became fuzzy (`bot.i18n.reviews`). English is
+the source language: its catalog holds each English text as its own translation, filled
+in here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n.catalogs import TEMPLATE, catalog_path
 from bot.i18n.headers import REVIEW_HEADER, extra_fields, with_fields
 from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.i18n.reviews import drop_outdated_reviews
 
 NOT_REVIEWED = "no"
 SOURCE_REVIEWED = "yes, English is the language Standby is written in"
@@ -59,7 +62,8 @@ def init_catalog(locales_dir: Path, language: str, *, now: datetime | None = Non
 
 def update_catalog(locales_dir: Path, language: str) -> Path:
     """Bring the catalog for `language` in line with the template, as `pybabel update` does
-    (changed texts become fuzzy, removed ones are dropped), keeping its X- fields."""
+    (changed texts become fuzzy, removed ones are dropped), keeping its X- fields and the
+    reviewed flags of entries whose English did not change."""
     # Read afresh each time: Babel's update adds the template's own Message objects, so
     # filling in English ones would otherwise leak into the next language.
     template = read_template(locales_dir)
@@ -68,6 +72,9 @@ def update_catalog(locales_dir: Path, language: str) -> Path:
     kept = extra_fields(text) or [(REVIEW_HEADER, NOT_REVIEWED)]
     catalog = read_po(io.StringIO(text), abort_invalid=True)
     catalog.update(template)
+    # Babel carries an entry's flags over to its fuzzy match: a review of the old English
+    # does not vouch for the translation of the new one.
+    drop_outdated_reviews(catalog)
     if language == SOURCE_LANGUAGE:
         _copy_english(catalog)
     _write(path, catalog, kept)

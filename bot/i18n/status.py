@@ -1,4 +1,9 @@
-"""How far each language's catalog is: for `standby i18n status`."""
+"""How far each language's catalog is: for `standby i18n status`.
+
+Per language: the template's texts translated, those marked fuzzy, those a fluent speaker
+marked reviewed one by one (`#, reviewed`, see `bot.i18n.reviews`), and whether the
+catalog's header says the whole of it was reviewed.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,14 @@ from babel.messages.catalog import Catalog, Message
 from bot.i18n.catalogs import catalog_path
 from bot.i18n.checks import read_catalog
 from bot.i18n.headers import review_status
+from bot.i18n.reviews import is_reviewed
 
 
 @dataclass(frozen=True, slots=True)
 class LanguageStatus:
-    """One catalog: how many of the template's texts are translated, and whether a fluent
-    speaker has reviewed it (None when its header doesn't say, or there is no catalog)."""
+    """One catalog: how many of the template's texts are translated, fuzzy and reviewed
+    one by one (`reviewed_entries`), and whether its header says a fluent speaker reviewed
+    the whole catalog (`reviewed`: None when it doesn't say, or there is no catalog)."""
 
     language: str
     translated: int
@@ -24,6 +31,12 @@ class LanguageStatus:
     fuzzy: int
     reviewed: bool | None
     exists: bool = True
+    reviewed_entries: int = 0
+
+    @property
+    def reviewed_share(self) -> float:
+        """The share of the template's texts reviewed one by one, from 0 to 1."""
+        return self.reviewed_entries / self.total if self.total else 0.0
 
 
 def language_status(
@@ -51,6 +64,7 @@ def _status(locales_dir: Path, language: str, template: Catalog | None) -> Langu
         total=total if template is not None else len(messages),
         fuzzy=sum(1 for message in messages if message.fuzzy),
         reviewed=reviewed,
+        reviewed_entries=sum(1 for message in messages if is_reviewed(message)),
     )
 
 

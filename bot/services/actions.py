@@ -20,6 +20,7 @@ from bot.services.evidence import MEGABYTE, EvidenceFetcher, attachments_in
 from bot.services.follow_up import FOLLOW_UP_ACTIONS, register_follow_up
 from bot.services.helplines import HelplineFinder
 from bot.services.ports import FileSource, Sender
+from bot.services.privacy import PRIVACY_ACTIONS, register_privacy
 from bot.services.reports import ReportService, ReportsUnavailableError
 from bot.storage import ContactRecord, ContactRepository
 from bot.storage.tables import REPORT_CONSENTS
@@ -81,10 +82,12 @@ def builtin_actions(
     helplines: HelplineFinder,
     reports: ReportService | None = None,
     evidence_max_bytes: int = 10 * MEGABYTE,
+    report_retention_days: int = 365,
 ) -> ActionRegistry:
     """The actions every Standby has; `helplines` answers `find_helplines`, `reports`
     stores `submit_report` (without it, submitting fails and the flow's on_error runs).
-    Files larger than `evidence_max_bytes` are not fetched with a report."""
+    Files larger than `evidence_max_bytes` are not fetched with a report;
+    `privacy_facts` tells people reports are kept `report_retention_days`."""
     registry = ActionRegistry()
 
     async def set_language(context: ActionContext) -> ActionResult:
@@ -100,14 +103,15 @@ def builtin_actions(
         return ActionResult()
 
     async def find_helplines(context: ActionContext) -> ActionResult:
-        """`about` and `wanted` (covers values, or lists) and `nation` -> `helplines`, a
-        text to show."""
+        """`about` and `wanted` (covers values, or lists), `what` (what happened: only its
+        covers values count) and `nation` -> `helplines`, a text to show."""
         params = context.request.params
         found = helplines.find(
             params.get("about"),
             params.get("nation"),
             context.contact.language,
             params.get("wanted"),
+            params.get("what"),
         )
         if found is None:
             log.error("find_helplines: no helpline fits, or there is no helpline directory")
@@ -146,9 +150,10 @@ def builtin_actions(
     registry.register("find_helplines", find_helplines)
     registry.register("submit_report", submit_report)
     register_follow_up(registry, contacts, reports)
+    register_privacy(registry, retention_days=report_retention_days)
     return registry
 
 
 # Known to `standby flows check` without wiring a database.
 ACTION_NAMES = frozenset({"set_language", "quick_exit", "find_helplines", "submit_report"})
-ACTION_NAMES |= FOLLOW_UP_ACTIONS | ALERT_ACTIONS
+ACTION_NAMES |= FOLLOW_UP_ACTIONS | ALERT_ACTIONS | PRIVACY_ACTIONS

@@ -4,6 +4,10 @@ Two guards keep a person's conversation whole. Inside a process, a lock per cont
 their updates run one after another. Across processes sharing PostgreSQL, the session row's
 version is checked on save: if another process moved the conversation on meanwhile, this
 turn is run again on top of that (nothing has been sent yet, so nobody sees the retry).
+
+With a `MachineTranslationNotice`, the first turn someone gets in a language no fluent
+speaker has reviewed starts with a notice saying so, and its English button switches them
+to English here, before the engine, which then shows where they were (`bot.services.notices`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from bot.engine import ActionResult, Event, Failed, Flows, Input, Session, Sprin
 from bot.services.actions import ActionContext, ActionRegistry
 from bot.services.clock import Clock
 from bot.services.locks import KeyedLock
+from bot.services.notices import MachineTranslationNotice
 from bot.services.ports import FileSource, Sender
 from bot.storage import (
     ContactNotFoundError,
@@ -47,6 +52,7 @@ class ConversationService:
         clock: Clock,
         locks: KeyedLock | None = None,
         files: FileSource | None = None,
+        notice: MachineTranslationNotice | None = None,
     ) -> None:
         self._flows = flows
         self._sessions = sessions
@@ -55,6 +61,7 @@ class ConversationService:
         self._clock = clock
         self._locks = locks or KeyedLock()
         self._files = files  # for actions that fetch what the person sent (evidence)
+        self._notice = notice
         # Sessions as this process last saved them. Safe across processes: a save with a
         # cached version another process moved on from fails with StaleSession, and the
         # turn is run again on the stored session. Saves one load per update.
@@ -63,10 +70,15 @@ class ConversationService:
     async def handle(self, contact: ContactRecord, given: Input) -> list[Event]:
         """Apply one input from `contact`; returns the events that were delivered."""
         async with self._locks.hold(contact.id):
+            if self._notice is not None and self._notice.asks_for_english(given):
+                contact = await self._notice.switch_to_english(contact)
+                given = Input.refresh()  # the question they are on, now in English
             for _ in range(MAX_ATTEMPTS):
                 events = await self._attempt(contact, given)
                 if events is not None:
                     _log_problems(contact, events)
+                    if self._notice is not None:
+                        contact, events = await self._notice.added(contact, events, self._flows())
                     await self._sender.deliver(contact, events)
                     return events
         log.error("contact %d: session kept changing; turn dropped", contact.id)

@@ -159,6 +159,10 @@ EMAIL = N_("Email: {email}")
 BSL_AT = N_("British Sign Language (BSL): {web}")
 BSL = N_("You can use British Sign Language (BSL) with them.")
 COVERS_ONLY = N_("Only in: {places}")
+# Under every line the directory is not sure of (confidence M or U): never shown as certain.
+PLEASE_CHECK = N_(
+    "We could not check all of these details recently. Please check them before you rely on them."
+)
 OPEN_24_HOURS = N_("Open 24 hours.")
 OPEN_NOW = N_("Open now.")
 OPEN_UNTIL = N_("Open now, until {time}.")
@@ -201,6 +205,8 @@ def _paragraph(offer: Offer, today: date, say: _Sayer, nation_known: bool) -> st
     lines = [say(helpline.name), say(helpline.description), *_contacts(helpline, say)]
     lines.append(_status(offer, today, say))
     lines.append(say(helpline.note) if helpline.note else "")
+    if helpline.confidence != "H":
+        lines.append(say(PLEASE_CHECK))
     if not nation_known and not helpline.everywhere:
         places = [say(PLACES[nation]) for nation in NATIONS if nation in helpline.nations]
         lines.append(say(COVERS_ONLY, places=", ".join(places)))
@@ -271,18 +277,26 @@ class HelplineFinder:
     locales_dir: Path
 
     def find(
-        self, about: object, nation: object, language: str | None, wanted: object = None
+        self,
+        about: object,
+        nation: object,
+        language: str | None,
+        wanted: object = None,
+        what: object = None,
     ) -> str | None:
         """The list for a chat message in `language`, or None when nothing fits.
 
         `about` is a covers value or a list of them (several kinds of hate may apply);
         `nation` one of england, wales, scotland, northern_ireland or unknown; `wanted`
-        more covers values, for the kinds of help the person asked for. Other values are
-        treated as "not known", so a content mistake still lists the lines that are there
-        for everyone.
+        more covers values, for the kinds of help the person asked for; `what`, what
+        happened (the report's answer): those of its values that are covers values
+        ("online_abuse") bring their lines too, the rest are ignored. Other values of
+        `about` and `wanted` are treated as "not known", so a content mistake still lists
+        the lines that are there for everyone.
         """
         now = self.clock.now()
-        kinds, place = read_about(about) | read_about(wanted), read_nation(nation)
+        kinds = read_about(about) | read_about(wanted) | _covered(what)
+        place = read_nation(nation)
         offers = self.directory().offers(kinds, place, now)
         if not offers:
             return None
@@ -298,6 +312,12 @@ def read_about(value: object) -> frozenset[str]:
         # Never log the value itself: it might be something the person typed.
         log.warning("find_helplines: 'about' has values not in the directory's covers")
     return known
+
+
+def _covered(value: object) -> frozenset[str]:
+    """The covers values among what happened: most answers ("threats") are not one."""
+    values = value if isinstance(value, list) else [value]
+    return frozenset(item for item in values if isinstance(item, str) and item in COVERS)
 
 
 def read_nation(value: object) -> str:

@@ -20,8 +20,8 @@ from bot.services.reports import OpenedReport
 HEADING = "New report #{id}, shared with {audience}"
 RECEIVED = "Received: {when} UTC"
 # Standby has no way yet to pass a caseworker's message on: the line must not promise one.
-CONTACTABLE = "Agreed to be contacted: yes (Standby cannot pass messages to them yet)"
-ANONYMOUS = "Agreed to be contacted: no, the person stayed anonymous"
+CONTACTABLE = "Linked to their chat: yes (Standby cannot pass messages to them yet)"
+ANONYMOUS = "Linked to their chat: no, the person stayed anonymous"
 EVIDENCE = "Evidence: {count} file(s)"
 FULL_REPORT = "To read it in full: standby reports show {id}"
 CLAIMED_BY = "Claimed by {name}"
@@ -37,6 +37,7 @@ AUDIENCES = {
 # (answer, label) in the order a caseworker reads them; answers not given are left out.
 LINES: Sequence[tuple[str, str]] = (
     ("reporter", "Reported by"),
+    ("they_agree", "The person it happened to knows and agrees"),
     ("about", "The hate was about"),
     ("what", "What happened"),
     ("date", "When"),
@@ -45,8 +46,12 @@ LINES: Sequence[tuple[str, str]] = (
     ("area", "Area"),
     ("nation", "Part of the UK"),
     ("people", "The people who did it"),
+    ("offender", "Who did it"),
     ("witnesses", "Witnesses"),
+    ("repeat", "Happened before"),
     ("impact", "Impact"),
+    ("police_told", "Already told the police"),
+    ("crime_reference", "Crime reference number"),
     ("support", "Support wanted"),
 )
 STORY = "In their own words:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, delete, func, literal, select, update
+from sqlalchemy import Row, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.columns import UtcDateTime, require_aware
@@ -30,6 +30,8 @@ class ContactRecord:
     last_seen_at: datetime
     unreachable_since: datetime | None = None
     """Since when Telegram has refused messages to them (403); None while reachable."""
+    notice_language: str | None = None
+    """The language whose machine-translation notice they were last shown, if any."""
 
 
 class ContactRepository:
@@ -95,6 +97,23 @@ class ContactRepository:
         _check_language(language)
         await self._update(contact_id, language=language)
 
+    async def mark_noticed(self, contact_id: int, language: str) -> bool:
+        """Record that the contact was shown `language`'s machine-translation notice.
+
+        True only for the call that changed it: of two processes handling the same
+        person at once, one shows the notice. False too when the contact is gone.
+        """
+        _check_language(language)
+        unseen = or_(_c.notice_language.is_(None), _c.notice_language != language)
+        statement = (
+            update(contact_table)
+            .where(_c.id == contact_id, unseen)
+            .values(notice_language=language)
+        )
+        async with statement_connection(self._sessionmaker) as connection:
+            result = await connection.execute(statement)
+        return result.rowcount > 0
+
     async def touch(self, contact_id: int, now: datetime) -> None:
         """Record that the contact was active at `now`, which also makes them reachable."""
         require_aware("now", now)
@@ -158,6 +177,7 @@ def contact_from_row(row: Row[object]) -> ContactRecord:
         created_at=mapping["created_at"],
         last_seen_at=mapping["last_seen_at"],
         unreachable_since=mapping["unreachable_since"],
+        notice_language=mapping["notice_language"],
     )
 
 

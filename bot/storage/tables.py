@@ -1,11 +1,12 @@
 """The database tables, as SQLModel classes.
 
 Standby keeps as little as it can about the people it helps: a contact row is only
-what is needed to reply (the Telegram chat id) and their chosen language, and a
-conversation session is where they are in a flow. Delivery bookkeeping (which
-updates were handled, which message ids a quick exit must delete) holds ids and times,
-never text. Add columns here only with a migration in `bot/storage/migrations/versions/`
-and a reason that survives a privacy review.
+what is needed to reply (the Telegram chat id), their chosen language and which
+language's machine-translation notice they saw; a conversation session is where they
+are in a flow. Delivery bookkeeping (which updates were handled, which message ids a
+quick exit must delete) holds ids and times, never text. Add columns here only with a
+migration in `bot/storage/migrations/versions/` and a reason that survives a privacy
+review.
 
 Constraint and index names are explicit so later migrations (SQLite batch mode in
 particular) can refer to them by name.
@@ -62,6 +63,11 @@ class Contact(SQLModel, table=True):
     # Only the time is kept, so stale contacts can be found and forgotten later.
     unreachable_since: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
+    # The language whose machine-translation notice they were last shown (a code such as
+    # `ar`; never any words of theirs), so it is shown once, not on every message.
+    notice_language: str | None = Field(
+        default=None, sa_column=Column(String(LANGUAGE_MAX_LENGTH), nullable=True)
     )
 
 

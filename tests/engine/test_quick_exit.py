@@ -66,9 +66,9 @@ LEAVE = [(texts.LEAVE_NOW, EXIT)]
         ([], LEAVE),  # the main menu
         ([Input.press("pick", "report")], LEAVE),  # a menu inside a called flow
         ([Input.say("/extra")], LEAVE),  # yes/no
-        ([Input.say("/extra"), Input.say("yes")], []),  # a date: not a menu
-        ([Input.say("/extra"), Input.say("yes"), Input.say("today")], []),  # typed text
-        ([Input.say("/extra"), Input.say("y"), Input.say("today"), Input.say("x")], []),  # file
+        ([Input.say("/extra"), Input.say("yes")], LEAVE),  # a date
+        ([Input.say("/extra"), Input.say("yes"), Input.say("today")], LEAVE),  # typed text
+        ([Input.say("/extra"), Input.say("y"), Input.say("today"), Input.say("x")], LEAVE),  # file
         (
             [
                 Input.say("/extra"),
@@ -81,7 +81,7 @@ LEAVE = [(texts.LEAVE_NOW, EXIT)]
         ),
     ],
 )
-def test_leave_now_is_under_every_menu_and_only_menus(
+def test_leave_now_is_under_every_question_typed_dated_or_files_too(
     steps: list[Input], expected: list[tuple[str, str]]
 ) -> None:
     current = start(with_quick_exit(), None, now=NOW)

@@ -96,7 +96,7 @@ def test_the_summary_shows_the_answers_in_words() -> None:
         "Support wanted: emotional support",
         "A man on the_bus shouted at me.",  # typed text as typed
         "Evidence: 1 file(s)",
-        "Agreed to be contacted: yes (Standby cannot pass messages to them yet)",
+        "Linked to their chat: yes (Standby cannot pass messages to them yet)",
         "standby reports show 17",
     ):
         assert line in text
@@ -108,7 +108,7 @@ def test_the_summary_of_an_anonymous_report_says_so() -> None:
     text = summary(OpenedReport(record(contact_id=None, consent="partner"), {}))
 
     assert "shared with a partner organisation" in text
-    assert "Agreed to be contacted: no, the person stayed anonymous" in text
+    assert "Linked to their chat: no, the person stayed anonymous" in text
     assert "through Standby" not in text
 
 

@@ -101,7 +101,7 @@ async def test_a_shared_report_is_posted_without_identity_and_claimed_once(
         "emotional support",
     ):
         assert shown.lower() in text.lower()
-    assert "Agreed to be contacted: yes (Standby cannot pass messages to them yet)" in text
+    assert "Linked to their chat: yes (Standby cannot pass messages to them yet)" in text
     for secret in (str(REPORTER_ID), REPORTER_NAME, code, code.replace("-", ""), kept):
         assert secret not in text
     assert post.button_labels == ["Claim"]
