@@ -159,10 +159,6 @@ EMAIL = N_("Email: {email}")
 BSL_AT = N_("British Sign Language (BSL): {web}")
 BSL = N_("You can use British Sign Language (BSL) with them.")
 COVERS_ONLY = N_("Only in: {places}")
-# Under every line the directory is not sure of (confidence M or U): never shown as certain.
-PLEASE_CHECK = N_(
-    "We could not check all of these details recently. Please check them before you rely on them."
-)
 OPEN_24_HOURS = N_("Open 24 hours.")
 OPEN_NOW = N_("Open now.")
 OPEN_UNTIL = N_("Open now, until {time}.")
@@ -205,8 +201,6 @@ def _paragraph(offer: Offer, today: date, say: _Sayer, nation_known: bool) -> st
     lines = [say(helpline.name), say(helpline.description), *_contacts(helpline, say)]
     lines.append(_status(offer, today, say))
     lines.append(say(helpline.note) if helpline.note else "")
-    if helpline.confidence != "H":
-        lines.append(say(PLEASE_CHECK))
     if not nation_known and not helpline.everywhere:
         places = [say(PLACES[nation]) for nation in NATIONS if nation in helpline.nations]
         lines.append(say(COVERS_ONLY, places=", ".join(places)))

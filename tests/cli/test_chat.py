@@ -33,7 +33,7 @@ def chat(database: Path, *lines: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_plan_is_walked_and_the_place_survives_a_restart(tmp_path: Path) -> None:
     database = tmp_path / "chat.db"
-    first = chat(database, "1", "3", "6", "tomorrow")
+    first = chat(database, "1", "3", "1", "6", "tomorrow")
     assert first.returncode == 0, first.stderr
     assert "Are you safe right now?" in first.stdout
     assert "[1] Today   [2] Tomorrow" in first.stdout
