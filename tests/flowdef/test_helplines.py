@@ -12,6 +12,7 @@ from phonenumbers import shortnumberinfo
 from typer.testing import CliRunner
 
 from bot.cli import flows as flows_cli
+from bot.engine.runner import LOCAL_TIME
 from bot.flowdef import load_flows
 from bot.flowdef.helplines import read_helplines_text
 from bot.flowdef.helplines_hours import HoursKind, OpeningHours, parse_days, parse_times
@@ -23,6 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "helplines"
 REAL = Path(__file__).resolve().parents[2] / "flows" / "data" / "helplines.yaml"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows.md"
 TODAY = date(2026, 12, 2)
+# The real directory is read on the real day: its dates are days someone really checked.
+REAL_TODAY = datetime.now(LOCAL_TIME).date()
 ENTRY = """\
 spec: 1
 helplines:
@@ -136,14 +139,14 @@ def test_the_summary_counts_notices_after_errors(monkeypatch: pytest.MonkeyPatch
 
 def test_the_real_directory_has_no_errors_or_warnings() -> None:
     found = Found(str(REAL))
-    entries = read_helplines_text(REAL.read_text(encoding="utf-8"), found, TODAY)
+    entries = read_helplines_text(REAL.read_text(encoding="utf-8"), found, REAL_TODAY)
     assert [str(p) for p in found.problems if p.severity != "notice"] == []
     assert len(entries) == REAL.read_text(encoding="utf-8").count("\n  - id: ")
 
 
 def test_every_number_in_the_real_directory_parses() -> None:
     found = Found(str(REAL))
-    entries = read_helplines_text(REAL.read_text(encoding="utf-8"), found, TODAY)
+    entries = read_helplines_text(REAL.read_text(encoding="utf-8"), found, REAL_TODAY)
     numbers = [n for entry in entries for n in (*entry.phone, *entry.text, *entry.textphone)]
     assert len(numbers) > 20
     for number in numbers:
@@ -157,7 +160,7 @@ def test_every_number_in_the_real_directory_parses() -> None:
 
 def test_the_real_directory_carries_its_doubts() -> None:
     found = Found(str(REAL))
-    entries = {e.id: e for e in read_helplines_text(REAL.read_text(), found, TODAY)}
+    entries = {e.id: e for e in read_helplines_text(REAL.read_text(), found, REAL_TODAY)}
     assert all(entry.note for entry in entries.values() if entry.confidence != "H")
     assert entries["tell_mama"].confidence == "M"
     assert entries["galop"].hours.kind is HoursKind.UNKNOWN, "hours seen in 2023 are unverified"

@@ -31,12 +31,14 @@ async def short_report(user: User, *, anonymous: bool = False) -> str:
     await answer(user, "Skip", then="Where did it happen?")
     await answer(user, "At work", then="Which part of the UK was it in?")
     await answer(user, "Wales", then="Which town or area was it in?")
-    for then in ("In your own words", "describe the people", "Did anyone else see it"):
+    for then in ("In your own words", "describe the people", "Do you know who did it"):
         await answer(user, "Skip", then=then)
-    for then in ("Do you have photos", "How has this affected you", "What kind of help"):
+    for then in ("Did anyone else see it", "Has this happened before", "Do you have photos"):
         await answer(user, "Skip", then=then)
-    await answer(user, "Skip", then="Would you like to stay anonymous?")
-    stay = "Yes, keep me anonymous" if anonymous else "No, I am happy to be contacted"
+    for then in ("How has this affected you", "told the police", "What kind of help"):
+        await answer(user, "Skip", then=then)
+    await answer(user, "Skip", then="link your report to this chat")
+    stay = "Do not link it, keep me anonymous" if anonymous else "Link it to this chat"
     await answer(user, stay, then="Who may see your report?")
     await answer(user, "Keep it with Standby only", then="Is this right?")
     await user.click("Yes, finish my report")

@@ -89,6 +89,8 @@ async def test_standby_run_serves_reloads_stops_and_resumes(
     await noor.send("/menu")
     await reply_with(noor, "What would you like to do?", within=30)
     await noor.click("Protest safety")
+    await reply_with(noor, "Where is the protest?", within=30)
+    await noor.click("England")
     await reply_with(noor, "What would you like to know about?")
 
     about = flows / "about.yaml"

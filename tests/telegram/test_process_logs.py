@@ -27,6 +27,7 @@ FIRST_NAME, LAST_NAME, USERNAME = "Wilhelmina", "Quenbyfoss", "wilhelmina_zq"
 AREA = "Zebrafieldtown"
 STORY = "They shouted Quixotrambulous at me near the Marrowgate bus stop"
 PEOPLE = "Two Vortigernish men in green coats"
+CRIME_REFERENCE = "WYP-Quarnebrick-4417"
 CODE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 
 
@@ -83,12 +84,16 @@ async def whole_report(person: User) -> str:
     await report_up_to_the_area(person)
     await answer(person, AREA, "In your own words")
     await answer(person, STORY, "Can you describe the people")
-    await answer(person, PEOPLE, "Did anyone else see it")
-    await press(person, "No", "photos, screenshots")
+    await answer(person, PEOPLE, "Do you know who did it?")
+    await press(person, "A neighbour", "Did anyone else see it")
+    await press(person, "No", "Has this happened before")
+    await press(person, "It is still going on", "photos, screenshots")
     await press(person, "Skip", "How has this affected you")
-    await press(person, "Skip", "What kind of help")
-    await press(person, "Skip", "stay anonymous")
-    await press(person, "No, I am happy to be contacted", "Who may see your report?")
+    await press(person, "Skip", "Have you already told the police")
+    await press(person, "Yes", "crime reference number")
+    await answer(person, CRIME_REFERENCE, "What kind of help")
+    await press(person, "Skip", "link your report to this chat")
+    await press(person, "Link it to this chat", "Who may see your report?")
     await press(person, "Share with the police", "Is this right?")
     await person.click("Yes, finish my report")
     saved = await reply_with(person, "Your reference code is")
@@ -104,7 +109,7 @@ def assert_private(logged: str, *secrets: str) -> None:
 
 
 def typed_words() -> list[str]:
-    return [AREA, "Quixotrambulous", "Marrowgate", "Vortigernish"]
+    return [AREA, "Quixotrambulous", "Marrowgate", "Vortigernish", "Quarnebrick"]
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -143,7 +148,7 @@ async def test_telegram_failing_on_the_way_leaves_nothing_of_the_person_in_the_l
     blocked = emulator.inject(Fault.blocked(), 1, method="sendMessage", chat_id=OTHER_CHAT_ID)
     await person.send(STORY)
     await person.wait_until(lambda: blocked.remaining == 0, 10, "the 403")
-    await answer(person, PEOPLE, "Did anyone else see it")
+    await answer(person, PEOPLE, "Do you know who did it?")
     # A refused delete whose description quotes the chat, as some Telegram errors do.
     refused = Fault(400, f"Bad Request: chat {OTHER_CHAT_ID} of {FIRST_NAME} is gone")
     rule = emulator.inject(refused, 1, method="deleteMessages", chat_id=OTHER_CHAT_ID)
