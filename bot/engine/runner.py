@@ -265,10 +265,14 @@ class _Run:
         ask again (`revisit`), back from a revisited question, or the step's `next`."""
         session, flow = self.session, self._flow_id()
         revisit = session.revisit
-        if revisit is not None and revisit["flow"] == flow and revisit["until"] is None:
-            if revisit["start"] == step.id:
-                session.revisit = None
-                return revisit["then"]
+        if (
+            revisit is not None
+            and revisit["flow"] == flow
+            and revisit["until"] is None
+            and revisit["start"] == step.id
+        ):
+            session.revisit = None
+            return revisit["then"]
         chosen = next((c for c in step.choices if c.value == answer.value), None)
         if chosen is not None and chosen.revisit is not None and step.return_to is not None:
             session.revisit = {
