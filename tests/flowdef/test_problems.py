@@ -27,6 +27,26 @@ def _problems(texts: dict[str, str]) -> list[str]:
 CHOICES = "".join(f"      - label: Choice {n}\n" for n in range(25))
 MANY_STEPS = "".join(f"  - id: s{n}\n    say: Hi\n" for n in range(2001))
 
+# A summary whose answers can be changed one by one (`revisit`), for the cases below.
+REVISIT = (
+    "spec: 1\nflow: home\nhome: true\nsteps:\n"
+    "  - id: name\n    ask: Your name?\n    input: text\n    save: name\n"
+    "  - id: town\n    ask: Your town?\n    input: text\n    save: town\n"
+    '  - id: summary\n    say: "{name} in {town}"\n'
+    "  - id: change\n    ask: Change what?\n    return_to: summary\n    choices:\n"
+    "      - label: Name\n        revisit: name\n        until: town\n"
+    "      - label: Town\n        revisit: town\n"
+    "      - label: Nothing\n        next: bye\n"
+    "  - id: bye\n    end: Bye\n"
+)
+NEEDS_RETURN_TO = "a choice with 'revisit' needs 'return_to' on its step: where to go after"
+
+
+def _revisit(old: str, new: str) -> str:
+    assert old in REVISIT
+    return REVISIT.replace(old, new)
+
+
 CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "a misspelt kind of step",
@@ -459,6 +479,71 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         {"home.yaml": HOME + "---\n" + HOME},
         ["flows/home.yaml:7: a flow file holds one YAML document: remove the second '---'"],
     ),
+    (
+        "a revisit without return_to",
+        {"home.yaml": _revisit("    return_to: summary\n", "")},
+        [
+            f"flows/home.yaml:18: step 'change': {NEEDS_RETURN_TO}",
+            f"flows/home.yaml:21: step 'change': {NEEDS_RETURN_TO}",
+        ],
+    ),
+    (
+        "until without revisit",
+        {
+            "home.yaml": _revisit(
+                "        revisit: name\n        until: town\n", "        until: town\n"
+            )
+        },
+        ["flows/home.yaml:19: step 'change': 'until' needs 'revisit' on the same choice"],
+    ),
+    (
+        "revisit and next on one choice",
+        {
+            "home.yaml": _revisit(
+                "        revisit: town\n", "        revisit: town\n        next: bye\n"
+            )
+        },
+        ["flows/home.yaml:22: step 'change': use either 'revisit' or 'next' on a choice, not both"],
+    ),
+    (
+        "revisit to a step that is no question",
+        {"home.yaml": _revisit("        revisit: town\n", "        revisit: summary\n")},
+        [
+            "flows/home.yaml:23: step 'change': 'revisit' must name a question ('ask' step); "
+            "'summary' is not one"
+        ],
+    ),
+    (
+        "revisit to an unknown step",
+        {"home.yaml": _revisit("        revisit: town\n", "        revisit: nowhere\n")},
+        ["flows/home.yaml:23: step 'change': 'revisit' goes to unknown step 'nowhere'"],
+    ),
+    (
+        "return_to without revisit",
+        {
+            "home.yaml": _revisit(
+                "        revisit: name\n        until: town\n", "        next: bye\n"
+            ).replace("        revisit: town\n", "        next: bye\n")
+        },
+        [
+            "flows/home.yaml:17: step 'change': warning: "
+            "'return_to' is only used by choices with 'revisit'"
+        ],
+    ),
+    (
+        "a variable set only when an answer is changed",
+        {
+            "home.yaml": _revisit(
+                'say: "{name} in {town}"', 'say: "{name} in {town}, {extra}"'
+            ).replace(
+                "      - label: Nothing\n",
+                "      - label: Extra\n        revisit: extra\n      - label: Nothing\n",
+            )
+            + "  - id: extra\n    ask: Extra?\n    input: text\n    save: extra\n"
+            + "    next: summary\n"
+        },
+        ["flows/home.yaml:14: step 'summary': variable 'extra' is used before anything sets it"],
+    ),
 ]
 
 
@@ -469,6 +554,10 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
 )
 def test_problem(texts: dict[str, str], expected: list[str]) -> None:
     assert _problems(texts) == expected
+
+
+def test_a_summary_with_revisit_has_no_problems() -> None:
+    assert _problems({"home.yaml": REVISIT}) == []
 
 
 def test_flows_load_only_without_errors() -> None:
