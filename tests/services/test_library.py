@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -107,3 +109,21 @@ async def test_the_watcher_survives_the_folder_going_away(
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+
+
+def test_helplines_not_checked_for_months_are_one_line_at_start(
+    flows_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every start used to greet the operator with a line per stale helpline (22 of them);
+    the details are for `standby flows check`."""
+    directory = flows_dir / "data" / "helplines.yaml"
+    text = directory.read_text(encoding="utf-8")
+    stale = re.sub(r"last_checked: \d{4}-\d{2}-\d{2}", "last_checked: 2024-01-01", text)
+    directory.write_text(stale, encoding="utf-8")
+    entries = stale.count("\n  - id: ")
+
+    with caplog.at_level(logging.INFO, logger="bot.services.library"):
+        FlowLibrary(flows_dir, ACTION_NAMES)
+
+    said = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert said == [f"{entries} helplines not checked for six months: see `standby flows check`"]
