@@ -398,3 +398,28 @@ def test_the_help_someone_asks_for_brings_its_lines(wanted: list[str], offered: 
     assert plain is not None
     assert all(name in asked for name in offered)
     assert not any(name in plain for name in offered)
+
+
+def test_abuse_online_in_what_happened_brings_online_abuse_help() -> None:
+    """The report's "what happened" answers: "online_abuse" is a covers value, the others
+    ("threats") are not and change nothing."""
+    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    finder = HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+
+    online = finder.find(["race"], "wales", None, what=["threats", "online_abuse"])
+    offline = finder.find(["race"], "wales", None, what=["threats"])
+
+    assert online is not None
+    assert offline is not None
+    assert "Report Harmful Content" in online
+    assert "Report Harmful Content" not in offline
+    assert offline == finder.find(["race"], "wales", None)
+
+
+def test_being_a_refugee_brings_migrant_help_with_its_doubt() -> None:
+    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    finder = HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+    found = finder.find(["asylum"], "scotland", None)
+    assert found is not None
+    assert "Migrant Help" in found
+    assert "could not confirm" in found, "an unverified number is shown with its doubt"
