@@ -51,6 +51,7 @@ TOMORROW = N_("Tomorrow")
 # The quick exit's button under every menu: the same words as the main menu used for it.
 LEAVE_NOW = N_("Leave now")
 # Under every question: the emergency numbers, then back to the question.
+# TRANSLATORS: a button (at most 64 characters) under every question; keep "999".
 EMERGENCY_BUTTON = N_("Emergency: 999")
 
 
