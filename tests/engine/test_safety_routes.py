@@ -5,7 +5,6 @@ after a quick exit, and changing one answer of a report (revisit)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from bot.engine import (
     ActionRequested,
     ActionResult,
     ButtonRole,
-    Flows,
     Input,
     MessageCreated,
     Session,
@@ -23,21 +21,10 @@ from bot.engine import (
     start,
 )
 from bot.engine.answers import BACK, EMERGENCY
-from bot.flowdef import load_flows
-from bot.services.actions import ACTION_NAMES
+from tests.default_flows import CALL_999, load_default_flows
 
-FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-CALL_999 = "If you or someone else is in danger right now, call 999."
-
-
-def _load() -> Flows:
-    result = load_flows(FLOWS_DIR, known_actions=ACTION_NAMES)
-    assert result.flows is not None, [str(problem) for problem in result.problems]
-    return result.flows
-
-
-FLOWS = _load()
+FLOWS = load_default_flows()
 
 
 def waiting(sprint: Sprint) -> WaitStarted:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,6 @@ from bot.engine import (
     Ask,
     ButtonRole,
     End,
-    Flows,
     Input,
     MessageCreated,
     Say,
@@ -29,21 +27,11 @@ from bot.engine import (
     resume,
 )
 from bot.engine.texts import placeholders
-from bot.flowdef import load_flows
-from bot.services.actions import ACTION_NAMES
+from tests.default_flows import CALL_999 as EMERGENCY_TEXT
+from tests.default_flows import load_default_flows
 
-FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-EMERGENCY_TEXT = "If you or someone else is in danger right now, call 999."
-
-
-def _flows() -> Flows:
-    result = load_flows(FLOWS_DIR, known_actions=ACTION_NAMES)
-    assert result.flows is not None, [str(problem) for problem in result.problems]
-    return result.flows
-
-
-FLOWS = _flows()
+FLOWS = load_default_flows()
 
 
 def _questions() -> Iterator[tuple[str, Ask]]:
