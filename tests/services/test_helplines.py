@@ -377,6 +377,11 @@ def test_a_folder_without_a_directory_offers_no_helplines(tmp_path: Path) -> Non
     assert len(FlowLibrary(tmp_path, ()).helplines) == 0
 
 
+def _real_finder_at_weekday_noon() -> HelplineFinder:
+    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    return HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+
+
 @pytest.mark.parametrize(
     ("wanted", "offered"),
     [
@@ -388,8 +393,7 @@ def test_a_folder_without_a_directory_offers_no_helplines(tmp_path: Path) -> Non
     ],
 )
 def test_the_help_someone_asks_for_brings_its_lines(wanted: list[str], offered: set[str]) -> None:
-    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    finder = HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+    finder = _real_finder_at_weekday_noon()
 
     asked = finder.find(["race"], "england", None, wanted)
     plain = finder.find(["race"], "england", None)
@@ -403,8 +407,7 @@ def test_the_help_someone_asks_for_brings_its_lines(wanted: list[str], offered: 
 def test_abuse_online_in_what_happened_brings_online_abuse_help() -> None:
     """The report's "what happened" answers: "online_abuse" is a covers value, the others
     ("threats") are not and change nothing."""
-    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    finder = HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+    finder = _real_finder_at_weekday_noon()
 
     online = finder.find(["race"], "wales", None, what=["threats", "online_abuse"])
     offline = finder.find(["race"], "wales", None, what=["threats"])
@@ -417,8 +420,7 @@ def test_abuse_online_in_what_happened_brings_online_abuse_help() -> None:
 
 
 def test_being_a_refugee_brings_migrant_help_with_its_doubt() -> None:
-    weekday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    finder = HelplineFinder(lambda: REAL_LINES, FixedClock(weekday_noon), Path("locales"))
+    finder = _real_finder_at_weekday_noon()
     found = finder.find(["asylum"], "scotland", None)
     assert found is not None
     assert "Migrant Help" in found
