@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import venv
@@ -50,9 +51,16 @@ def ensure_venv() -> None:
 
 
 def call(command: list[str]) -> None:
-    code = subprocess.call(command, cwd=ROOT)
+    process = subprocess.Popen(command, cwd=ROOT)
+    # Ctrl-C reaches the whole terminal group: the child (Standby, pytest) stops in its own
+    # way, so this process only waits for it, with no traceback of its own. A SIGTERM
+    # (a service manager) goes to this process alone: pass it on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    code = process.wait()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if code:
-        sys.exit(code)
+        sys.exit(code if code > 0 else 128 - code)
 
 
 def tool(name: str) -> str:

@@ -95,3 +95,14 @@ def test_a_missing_flows_folder_or_an_unknown_language_is_one_line(tmp_path: Pat
         )
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [line]
+
+
+def test_language_changes_at_once_both_ways(tmp_path: Path) -> None:
+    """Issue 13: the confirmation and the question after it are already in the new
+    language, to Arabic and back to English, in one sitting."""
+    shown = chat(tmp_path / "chat.db", "/language", "2", "/language", "1").stdout
+    to_arabic = shown.index("شكرًا. سأكتب لكم باللغة العربية.")
+    arabic_question = shown.index("هل أنتم بأمان الآن؟", to_arabic)
+    to_english = shown.index("Thank you. I will write to you in English.", arabic_question)
+    assert shown.index("Are you safe right now?", to_english) > to_english
+    assert "Which language would you like?" not in shown[to_arabic:to_english]

@@ -145,7 +145,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     framework = make_framework(settings, receive)
     try:
         me = await introduce(framework)
-    except Exception:
+    except BaseException:  # a Ctrl-C while starting cancels: let go then too
         await framework.close()
         await core.close()
         raise
@@ -226,7 +226,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
         if staff is not None:
             # Also posts what an earlier run could not (Telegram down, a restart).
             running.tasks.append(asyncio.create_task(staff.desk.keep_posting()))
-    except Exception:
+    except BaseException:
         await running.stop()
         raise
     mode = f"webhook on {host}:{http.port}" if webhook else "polling"
@@ -356,9 +356,14 @@ async def deliver_until_signalled(settings: Settings) -> None:
         await core.close()
 
 
-async def run_until_signalled(settings: Settings) -> None:
-    """`standby run`: until SIGINT/SIGTERM; SIGHUP reloads the flows."""
+async def run_until_signalled(
+    settings: Settings, *, started: Callable[[], None] | None = None
+) -> None:
+    """`standby run`: until SIGINT/SIGTERM; SIGHUP reloads the flows. `started` is called
+    once the bot answers, so nothing claims it runs before a start-up error could show."""
     running = await start(settings)
+    if started is not None:
+        started()
     stop_on_signals(running.stopped)
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, running.core.library.reload)
     try:
