@@ -228,3 +228,32 @@ async def test_a_start_up_error_comes_before_any_banner(tmp_path: Path) -> None:
     assert "broken.yaml" in shown
     assert "Chat with Standby in your browser" not in shown
     assert "Press Ctrl-C" not in shown
+
+
+async def test_ctrl_c_on_tasks_py_run_ends_standby_cleanly(tmp_path: Path) -> None:
+    """Issue 13: Ctrl-C reaches the whole terminal group; tasks.py waits for Standby's own
+    shutdown instead of dying with a traceback (and killing Standby halfway)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "tasks.py"),
+        "run",
+        env=sandbox_env(tmp_path),
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+    )
+    assert process.stdout is not None
+    shown = ""
+    while "Press Ctrl-C" not in shown:
+        line = await asyncio.wait_for(process.stdout.readline(), 120)
+        assert line, f"it stopped: {shown}"
+        shown += line.decode()
+    os.killpg(process.pid, signal.SIGINT)
+    out, _ = await asyncio.wait_for(process.communicate(), 30)
+    shown += out.decode()
+    assert process.returncode == 0, shown
+    assert "Traceback" not in shown
+    assert "KeyboardInterrupt" not in shown
+    assert "stopping" in shown
