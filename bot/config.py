@@ -27,6 +27,7 @@ class SettingsError(Exception):
 TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FRAMEWORKS = ("aiogram", "ptb")
+WEBHOOK_HOST, POLLING_HOST, DEFAULT_PORT = "0.0.0.0", "127.0.0.1", 8080
 MAX_EVIDENCE_MB = 2000
 # Telegram: about 30 messages per second for free, up to 1000 with allow_paid_broadcast.
 FREE_RATE, PAID_RATE = 30.0, 1000.0
@@ -47,7 +48,9 @@ class Settings(BaseSettings):
     ADMIN_IDS: Annotated[tuple[int, ...], NoDecode] = ()
     WEBHOOK_URL: str = ""
     WEBHOOK_SECRET: str = ""
-    WEBHOOK_LISTEN: str = "0.0.0.0:8080"
+    # Empty: 0.0.0.0:8080 with a webhook (Telegram reaches it through a proxy), else
+    # 127.0.0.1:8080 (only /healthz, which nothing outside this machine needs).
+    WEBHOOK_LISTEN: str = ""
     FLOWS_DIR: Path = Path("flows")
     LOCALES_DIR: Path = Path("locales")
     LOG_LEVEL: str = "INFO"
@@ -108,6 +111,8 @@ class Settings(BaseSettings):
     @field_validator("WEBHOOK_LISTEN")
     @classmethod
     def _listen(cls, value: str) -> str:
+        if not value:
+            return value  # the default for the mode (`listen`)
         host, _, port = value.rpartition(":")
         if not host or not port.isdecimal() or int(port) > 65535:
             raise ValueError("should be host:port, e.g. 0.0.0.0:8080")
@@ -124,6 +129,9 @@ class Settings(BaseSettings):
 
     @property
     def listen(self) -> tuple[str, int]:
+        """Where the web server listens: WEBHOOK_LISTEN, or the default for the mode."""
+        if not self.WEBHOOK_LISTEN:
+            return (WEBHOOK_HOST if self.WEBHOOK_URL else POLLING_HOST), DEFAULT_PORT
         host, _, port = self.WEBHOOK_LISTEN.rpartition(":")
         return host.strip("[]"), int(port)
 

@@ -1,12 +1,14 @@
-"""The aiogram adapter: aiogram updates in, `BotApi` calls out. No FSM, no storage."""
+"""The aiogram adapter: aiogram updates in, `BotApi` calls out. No dispatcher, FSM or storage:
+updates come through Standby's own polling (telegram/polling.py), read one at a time."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 import aiohttp
-from aiogram import Bot, Dispatcher, methods
+from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -25,16 +27,29 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     ReplyParameters,
-    TelegramObject,
     Update,
 )
+from pydantic import ValidationError
 
 from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
-from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
+from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient, Unreadable
 from bot.adapters.telegram.inbound import Incoming, attachment_of
+from bot.adapters.telegram.polling import Updates
 
 T = TypeVar("T")
 Receive = Callable[[Incoming], Awaitable[None]]
+
+
+class GetRawUpdates(methods.TelegramMethod[list[Any]]):
+    """getUpdates with the updates left as JSON, to be read one by one (reading.py):
+    aiogram's own GetUpdates reads the whole batch, and fails it for one bad update."""
+
+    __returning__ = list[Any]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    timeout: int | None = None
+
 
 _METHODS: tuple[type[methods.TelegramMethod[Any]], ...] = (
     methods.AnswerCallbackQuery,
@@ -43,7 +58,7 @@ _METHODS: tuple[type[methods.TelegramMethod[Any]], ...] = (
     methods.EditMessageText,
     methods.GetFile,
     methods.GetMe,
-    methods.GetUpdates,
+    GetRawUpdates,
     methods.SendMessage,
     methods.SetMyCommands,
     methods.SetWebhook,
@@ -62,11 +77,23 @@ async def _mapped(call: Coroutine[Any, Any, T]) -> T:
         raise RetryAfter(flood.retry_after) from flood
     except TelegramForbiddenError as blocked:
         raise Blocked(blocked.message) from blocked
-    except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as failure:
-        # ClientDecodeError: a proxy's HTML error page instead of Telegram's JSON (502s).
+    except ClientDecodeError as failure:
+        if isinstance(failure.original, ValidationError):  # JSON, but not what aiogram knows
+            raise Unreadable(_what_is_wrong(failure.original)) from failure
+        # Not JSON: a proxy's HTML error page instead of Telegram's answer (502s).
+        raise Transient(type(failure).__name__) from failure
+    except (TelegramServerError, TelegramNetworkError) as failure:
         raise Transient(type(failure).__name__) from failure
     except TelegramAPIError as refused:
         raise Rejected(refused.message) from refused
+
+
+def _what_is_wrong(error: ValidationError) -> str:
+    """The first problem pydantic found, by place and kind (never the value it saw)."""
+    first = error.errors(include_url=False, include_input=False, include_context=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    more = error.error_count() - 1
+    return f"{where}: {first['msg']}" + (f" (and {more} more)" if more else "")
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -122,6 +149,9 @@ class AiogramApi:
                 reply_markup=_markup(keyboard),
             )
         )
+
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        await _mapped(self.bot.delete_message(chat_id, message_id))
 
     async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
         await _mapped(self.bot.delete_messages(chat_id, list(message_ids)))
@@ -190,44 +220,44 @@ def incoming_callback(update_id: int, query: CallbackQuery) -> Incoming | None:
     )
 
 
+def read_update(bot: Bot, data: dict[str, Any]) -> Incoming | None:
+    """One update as Standby's `Incoming` (None for kinds Standby ignores); raises pydantic's
+    ValidationError when aiogram cannot read it."""
+    update = Update.model_validate(data, context={"bot": bot})
+    if update.message is not None:
+        return incoming_message(update.update_id, update.message)
+    if update.callback_query is not None:
+        return incoming_callback(update.update_id, update.callback_query)
+    return None
+
+
 class AiogramRuntime:
-    """A Bot and a Dispatcher whose only handler passes updates to `receive`."""
+    """An aiogram Bot, with Standby's polling and webhook passing updates to `receive`."""
 
     def __init__(self, token: str, api_url: str, receive: Receive) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(token, session=session)
         self.api = AiogramApi(self.bot)
-        # Standby keeps its own state: aiogram's FSM would only cost a lookup per update.
-        self.dispatcher = Dispatcher(disable_fsm=True)
-        self._receive = receive
-        self.dispatcher.update.outer_middleware.register(self._on_update)
+        self.updates = Updates(self._fetch, partial(read_update, self.bot), receive)
 
-    async def _on_update(self, _handler: Any, update: TelegramObject, _data: Any) -> None:
-        incoming: Incoming | None = None
-        if not isinstance(update, Update):
-            return
-        if update.message is not None:
-            incoming = incoming_message(update.update_id, update.message)
-        elif update.callback_query is not None:
-            incoming = incoming_callback(update.update_id, update.callback_query)
-        if incoming is not None:
-            await self._receive(incoming)
+    async def _fetch(self, offset: int | None, long_poll: int) -> list[Any]:
+        # Longer than the long poll, which the server may use up (as aiogram's polling does).
+        waiting = int(self.bot.session.timeout + long_poll)
+        call = GetRawUpdates(offset=offset, timeout=long_poll)
+        return await _mapped(self.bot(call, request_timeout=waiting))
 
     async def start(self) -> None:
         """Nothing to prepare: aiogram's Bot is ready once made."""
 
     async def poll(self) -> None:
-        """Long-poll until `stop_polling`; handlers run as tasks, ordered per chat by us."""
-        await self.dispatcher.start_polling(
-            self.bot, handle_signals=False, close_bot_session=False, polling_timeout=25
-        )
+        """Long-poll until `stop_polling`."""
+        await self.updates.run()
 
     async def stop_polling(self) -> None:
-        if self.dispatcher._running_lock.locked():
-            await self.dispatcher.stop_polling()
+        await self.updates.stop()
 
     async def feed(self, data: dict[str, Any]) -> None:
-        await self.dispatcher.feed_raw_update(self.bot, data)
+        await self.updates.feed(data)
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -1,14 +1,16 @@
 """The python-telegram-bot adapter: PTB updates in, `BotApi` calls out.
 
-No ConversationHandler and no persistence: state lives in Standby's own storage.
+A bare `Bot`: no Application, ConversationHandler or persistence. State lives in Standby's
+own storage, and updates come through Standby's own polling (telegram/polling.py), read one
+at a time: PTB's Updater reads a whole batch and fails it for one update it cannot read.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 # PTB 22 deprecates whole-second flood waits in favour of timedeltas and warns on every
@@ -26,15 +28,14 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.error import TelegramError as PtbError
-from telegram.ext import ApplicationBuilder, TypeHandler
 
-from bot.adapters.ptb_request import AiohttpRequest
+from bot.adapters.ptb_request import READ_TIMEOUT, AiohttpRequest
 from bot.adapters.telegram.api import PARSE_MODE, BotInfo, Command, Keyboard
-from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient
+from bot.adapters.telegram.errors import Blocked, Rejected, RetryAfter, Transient, Unreadable
 from bot.adapters.telegram.inbound import Incoming, attachment_of
+from bot.adapters.telegram.polling import Updates
 
 T = TypeVar("T")
-PTB_SLOTS = 4096
 Receive = Callable[[Incoming], Awaitable[None]]
 
 
@@ -57,6 +58,10 @@ async def _mapped(call: Coroutine[Any, Any, T]) -> T:
         raise Transient(failure.message) from failure
     except PtbError as refused:
         raise Rejected(refused.message) from refused
+    except (LookupError, TypeError, ValueError, AttributeError) as unreadable:
+        # PTB reads replies with plain constructors: a field missing or of another type
+        # surfaces as one of these (KeyError: 'date', missing argument 'id'...).
+        raise Unreadable(f"{type(unreadable).__name__}: {unreadable}") from unreadable
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -113,6 +118,9 @@ class PtbApi:
                 reply_markup=_markup(keyboard),
             )
         )
+
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        await _mapped(self.bot.delete_message(chat_id, message_id))
 
     async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
         await _mapped(self.bot.delete_messages(chat_id, list(message_ids)))
@@ -171,57 +179,56 @@ def incoming(update: Update) -> Incoming | None:
     )
 
 
+class RawBot(Bot):
+    """A PTB Bot that can also fetch getUpdates as plain JSON, to be read one by one."""
+
+    async def get_raw_updates(self, offset: int | None, long_poll: int) -> Any:
+        # As Bot.get_updates does, less reading the whole batch: read longer than the long
+        # poll, which the server may use up.
+        data: dict[str, Any] = {"offset": offset, "timeout": long_poll}
+        return await self._post("getUpdates", data, read_timeout=READ_TIMEOUT + long_poll)
+
+
+def read_update(bot: Bot, data: dict[str, Any]) -> Incoming | None:
+    """One update as Standby's `Incoming` (None for kinds Standby ignores); PTB raises
+    KeyError, TypeError and the like on one it cannot read."""
+    return incoming(Update.de_json(data, bot))
+
+
 class PtbRuntime:
-    """A PTB Application whose only handler passes updates to `receive`."""
+    """A PTB Bot, with Standby's polling and webhook passing updates to `receive`."""
 
     def __init__(self, token: str, api_url: str, receive: Receive) -> None:
-        self.application = (
-            ApplicationBuilder()
-            .token(token)
-            .base_url(f"{api_url}/bot")
-            .base_file_url(f"{api_url}/file/bot")
-            # Ordering per chat is Standby's job (ChatSequencer). Turns waiting there hold
-            # one of PTB's slots each, so allow plenty: one flooding chat mustn't stall others.
-            .concurrent_updates(PTB_SLOTS)
+        self.bot = RawBot(
+            token,
+            base_url=f"{api_url}/bot",
+            base_file_url=f"{api_url}/file/bot",
             # aiohttp instead of httpx (see ptb_request.py); as many connections as PTB's
             # default, and one for the long poll.
-            .request(AiohttpRequest(connections=256))
-            .get_updates_request(AiohttpRequest(connections=1))
-            .build()
+            request=AiohttpRequest(connections=256),
+            get_updates_request=AiohttpRequest(connections=1),
         )
-        self.api = PtbApi(self.application.bot)
-        self._receive = receive
-        self._stopped = asyncio.Event()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.api = PtbApi(self.bot)
+        self.updates = Updates(self._fetch, partial(read_update, self.bot), receive)
 
-    async def _on_update(self, update: Update, _context: object) -> None:
-        found = incoming(update)
-        if found is not None:
-            await self._receive(found)
+    async def _fetch(self, offset: int | None, long_poll: int) -> Sequence[object]:
+        updates = await _mapped(self.bot.get_raw_updates(offset, long_poll))
+        if not isinstance(updates, list):
+            raise Unreadable("getUpdates answered with something other than a list")
+        return updates
 
     async def start(self) -> None:
-        await _mapped(self.application.initialize())  # calls getMe
-        if not self.application.running:  # start() may be retried after a failed getMe
-            await self.application.start()
+        await _mapped(self.bot.initialize())  # calls getMe; may be retried after a failure
 
     async def poll(self) -> None:
-        updater = self.application.updater
-        if updater is None:
-            raise RuntimeError("python-telegram-bot was built without an updater")
-        self._stopped.clear()
-        await updater.start_polling(timeout=25)
-        await self._stopped.wait()
+        """Long-poll until `stop_polling`."""
+        await self.updates.run()
 
     async def stop_polling(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-        self._stopped.set()
+        await self.updates.stop()
 
     async def feed(self, data: dict[str, Any]) -> None:
-        await self.application.process_update(Update.de_json(data, self.application.bot))
+        await self.updates.feed(data)
 
     async def close(self) -> None:
-        if self.application.running:
-            await self.application.stop()
-        await self.application.shutdown()
+        await self.bot.shutdown()

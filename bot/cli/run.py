@@ -11,7 +11,7 @@ import typer
 from cryptography.fernet import Fernet
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.telegram.runtime import TokenRefused, run_until_signalled
+from bot.adapters.telegram.runtime import BotApiUnreadable, TokenRefused, run_until_signalled
 from bot.cli.common import EXIT_BAD_SETTING, database_problem, fail_on_bad_settings
 from bot.config import Settings, configure_logging, load_settings
 from bot.services.library import FlowsInvalidError
@@ -45,6 +45,15 @@ def run() -> None:
         typer.echo(
             f"standby: setting BOT_TOKEN was refused by the Bot API at {settings.BOT_API_URL}: "
             "check it in @BotFather (it may have been revoked)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_SETTING) from None
+    except BotApiUnreadable as unreadable:
+        library = "python-telegram-bot" if settings.BOT_FRAMEWORK == "ptb" else "aiogram"
+        typer.echo(
+            f"standby: the Bot API at {settings.BOT_API_URL} (setting BOT_API_URL) answered getMe "
+            f"in a way {library} cannot read ({unreadable}): is it a Bot API server, of a "
+            "version this library knows?",
             err=True,
         )
         raise typer.Exit(EXIT_BAD_SETTING) from None

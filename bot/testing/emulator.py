@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -123,6 +124,14 @@ class Emulator:
             language_code=language_code,
         )
         return User(self.world, self.world.find_bot(bot), person)
+
+    def push_raw_update(self, update: dict[str, Any], bot: BotRef = None) -> dict[str, Any]:
+        """Queue `update` for `bot` as given: what a Bot API server of another version, or a
+        broken one, might send (a message without `date`, a kind no library knows...). It is
+        not checked nor filtered by `allowed_updates`. Its update_id is the next one unless it
+        carries its own integer (say beyond 2^53), after which later ids continue. Returns
+        the update as queued."""
+        return self.world.find_bot(bot).updates.push_raw(update)
 
     def add_group(self, chat_id: int, title: str, bot: BotRef = None) -> Chat:
         """A group the bot is a member of (negative id); group flood limits apply to it."""

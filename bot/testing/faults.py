@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.testing.errors import BLOCKED, DEACTIVATED, ApiError
 from bot.testing.errors import too_many_requests as _too_many_requests
@@ -24,6 +25,7 @@ class Fault:
     retry_after: int | None = None
     hang: float | None = None
     html: bool = False
+    body: dict[str, Any] | None = None
 
     @classmethod
     def blocked(cls) -> Fault:
@@ -55,6 +57,12 @@ class Fault:
     def timeout(cls, hang: float = 90.0) -> Fault:
         """No answer: hold the request `hang` seconds, then drop the connection."""
         return cls(0, "timed out", hang=hang)
+
+    @classmethod
+    def raw(cls, body: dict[str, Any], status: int = 200) -> Fault:
+        """Answer with `body` as JSON, as it is: a reply the Bot API would not give (a getMe
+        result without `id`, say), to see how a library copes."""
+        return cls(status, "raw reply", body=body)
 
     def error(self) -> ApiError:
         """The API error this fault answers with."""

@@ -89,6 +89,9 @@ class ApiRoutes:
         self, request: web.Request, fault: Fault, record: CallRecord
     ) -> web.StreamResponse:
         if fault.hang is None:
+            if fault.body is not None:
+                record.status, record.description = fault.status, fault.description
+                return _json(fault.body, fault.status)
             if fault.html:
                 record.status, record.description = fault.status, "nginx error page"
                 return web.Response(

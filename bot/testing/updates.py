@@ -53,6 +53,20 @@ class UpdateQueue:
         self._changed.notify()
         return update
 
+    def push_raw(self, update: Update) -> Update:
+        """Queue `update` as given, unchecked and whatever its kind. Without an update_id
+        it gets the next one; one it carries (an integer, even beyond 2^53 or 2^63) is
+        kept, and later updates are numbered after it: ids only grow, as Telegram's do."""
+        update = dict(update)
+        given = update.setdefault("update_id", self._next_id)
+        if type(given) is not int:
+            raise ValueError(f"update_id should be an integer, not {given!r}")
+        self._next_id = max(self._next_id, given + 1)
+        self._items.append(_Pending(update))
+        self.last_pushed = update
+        self._changed.notify()
+        return update
+
     def repeat(self, update: Update) -> None:
         """Queue `update` again with its old update_id, like a retried webhook delivery."""
         self._items.append(_Pending(dict(update), repeat=True))

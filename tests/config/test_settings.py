@@ -41,7 +41,7 @@ def test_defaults_need_nothing() -> None:
         "aiogram",
     )
     assert settings.ADMIN_IDS == ()
-    assert settings.listen == ("0.0.0.0", 8080)
+    assert settings.listen == ("127.0.0.1", 8080), "polling: only /healthz, kept local"
 
 
 def test_every_name_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

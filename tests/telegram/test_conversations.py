@@ -13,6 +13,7 @@ from bot.config import configure_logging
 from bot.engine import texts
 from bot.testing import Emulator, Fault
 from tests.telegram.conftest import ROOT, TOKEN, StartBot, reply_with
+from tests.telegram.test_command_menus import menus_set
 
 
 async def test_from_start_to_the_end_of_a_flow_with_a_quick_exit(
@@ -205,6 +206,7 @@ async def test_the_command_menu_is_set_per_language(
 ) -> None:
     await start_bot()
     bot = emulator.bot()
+    await menus_set(emulator)  # in the background, so as not to hold answers back
     default = [c["command"] for c in bot.commands_for(language_code="")]
     assert default[0] == "start"
     assert {"menu", "help", "language", "cancel", "exit", "emergency"} <= set(default)

@@ -1,10 +1,15 @@
-"""Webhook mode, both frameworks: Telegram's calls carry the secret; others get 401."""
+"""Webhook mode, both frameworks: Telegram's calls carry the secret; others get 401. And
+the web server (webhook, /healthz) on a port another program holds."""
 
 from __future__ import annotations
 
+import socket
+
 import aiohttp
+import pytest
 
 from bot.adapters.telegram.webhook import SECRET_HEADER
+from bot.config import SettingsError
 from bot.testing import Emulator
 from tests.telegram.conftest import StartBot, free_port, reply_with
 
@@ -42,3 +47,16 @@ async def test_updates_come_by_webhook_with_the_secret(
                 assert response.status == 401
         async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
             assert (response.status, await response.text()) == (200, "ok")
+
+
+async def test_a_port_in_use_is_named_with_the_setting_to_change(start_bot: StartBot) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SettingsError) as refused:
+            await start_bot(WEBHOOK_LISTEN=f"127.0.0.1:{port}")
+    assert str(refused.value).startswith(
+        f"setting WEBHOOK_LISTEN: port {port} on 127.0.0.1 is in use by another program; "
+        "choose another with WEBHOOK_LISTEN=127.0.0.1:"
+    )

@@ -45,6 +45,10 @@ class BotApi(Protocol):
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
     ) -> None: ...
 
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Delete one message (where deleteMessages is missing or refused)."""
+        ...
+
     async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
         """Delete up to 100 messages at once."""
         ...

@@ -25,3 +25,9 @@ class Transient(TelegramError):
 
 class Rejected(TelegramError):
     """400 and other refusals: trying again would not help."""
+
+
+class Unreadable(TelegramError):
+    """A reply the library could not read (a field missing or of another type): the server
+    speaks another Bot API version, or is no Bot API server. Not retried: the call itself
+    may have been carried out."""

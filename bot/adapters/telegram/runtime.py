@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import logging
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,7 +18,7 @@ from bot.adapters.telegram.alerts import TelegramAlertChannel
 from bot.adapters.telegram.api import BotApi, BotInfo
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.commands import publish_menus
-from bot.adapters.telegram.errors import Rejected, RetryAfter, Transient
+from bot.adapters.telegram.errors import Rejected, RetryAfter, Transient, Unreadable
 from bot.adapters.telegram.files import TelegramFiles
 from bot.adapters.telegram.inbound import InboundHandler, Incoming
 from bot.adapters.telegram.retry import Sleep, patiently
@@ -51,6 +53,11 @@ class TokenRefused(Exception):
     """The Bot API refused BOT_TOKEN (wrong, or revoked in @BotFather)."""
 
 
+class BotApiUnreadable(Exception):
+    """The library could not read the Bot API's getMe reply; the message says what is
+    wrong in it. Another Bot API version, or no Bot API server at BOT_API_URL."""
+
+
 async def introduce(framework: Framework, sleep: Sleep = asyncio.sleep) -> BotInfo:
     """Start the library and getMe, waiting as long as it takes while Telegram can't be
     reached: a bot started before the network is up should come up with it, not die."""
@@ -59,6 +66,9 @@ async def introduce(framework: Framework, sleep: Sleep = asyncio.sleep) -> BotIn
         try:
             await framework.start()
             return await framework.api.get_me()
+        except Unreadable as unreadable:
+            # Waiting would not help: the same reply would come again, forever.
+            raise BotApiUnreadable(str(unreadable)) from None
         except Rejected as refused:
             raise TokenRefused(str(refused)) from None
         except (Transient, RetryAfter) as failure:
@@ -204,11 +214,10 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
         try:
             await http.start()
         except OSError as error:
-            raise SettingsError(
-                f"setting WEBHOOK_LISTEN is wrong: cannot listen on {host}:{port} "
-                f"({error.strerror or error})"
-            ) from None
-        await publish_menus(framework.api, core.library.current, LANGUAGES - {"en"}, translators)
+            raise SettingsError(listen_problem(host, port, error)) from None
+        # In the background: people are answered while menus are set (or failing to be).
+        menus = publish_menus(framework.api, core.library.current, LANGUAGES - {"en"}, translators)
+        running.tasks.append(asyncio.create_task(menus))
         if webhook:
             await patiently(
                 lambda: framework.api.set_webhook(settings.WEBHOOK_URL, settings.WEBHOOK_SECRET)
@@ -232,6 +241,35 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> Running:
     mode = f"webhook on {host}:{http.port}" if webhook else "polling"
     log.info("Standby is running as @%s with %s (%s)", me.username, settings.BOT_FRAMEWORK, mode)
     return running
+
+
+def listen_problem(host: str, port: int, error: OSError) -> str:
+    """What to say when the web server cannot listen: a port in use says how to choose
+    another (with WEBHOOK_LISTEN not set, the default 8080 may well be taken)."""
+    if error.errno != errno.EADDRINUSE:
+        return (
+            f"setting WEBHOOK_LISTEN is wrong: cannot listen on {host}:{port} "
+            f"({error.strerror or error})"
+        )
+    problem = f"setting WEBHOOK_LISTEN: port {port} on {host} is in use by another program"
+    free = free_port_near(host, port)
+    if free is None:
+        return f"{problem}; choose another port with WEBHOOK_LISTEN={host}:<port>"
+    shown = f"[{host}]" if ":" in host else host
+    return f"{problem}; choose another with WEBHOOK_LISTEN={shown}:{free}"
+
+
+def free_port_near(host: str, port: int, tries: int = 100) -> int | None:
+    """A port after `port` that is free on `host` right now, to suggest."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port + 1, min(port + tries, 65535) + 1):
+        with socket.socket(family) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
 
 
 def button_secret(token: str) -> bytes:

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
-from bot.adapters.render import OutMessage, Translator, language_offer, render
+from bot.adapters.render import OutMessage, Translator, language_offer, render, render_message
 from bot.adapters.telegram.api import BotApi, Keyboard
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.errors import Blocked, Rejected, TelegramError
 from bot.adapters.telegram.retry import patiently
 from bot.adapters.telegram.text import escape, split_text
-from bot.engine import ActionRequested, Event
+from bot.engine import ActionRequested, Event, MessageCreated
+from bot.engine.texts import N_
 from bot.i18n.negotiation import language_to_offer, negotiate
 from bot.services.clock import Clock
-from bot.storage import ContactRecord, ContactRepository, MessageLog
+from bot.storage import ContactNotFoundError, ContactRecord, ContactRepository, MessageLog
 
 log = logging.getLogger(__name__)
 
 # Telegram lets a bot delete messages in a private chat for 48 hours.
 DELETABLE_FOR = timedelta(hours=48)
 DELETE_BATCH = 100
+# Telegram's answer to deleting a message that is already gone: as good as deleted.
+ALREADY_GONE = "message to delete not found"
+# Said after a quick exit (or /forget_me) that left messages in the chat: a safety feature
+# must not fail silently.
+# TRANSLATORS: after Leave now or /forget_me, if Telegram kept some messages.
+# Neutral words, like the exit's own: someone else may see the phone.
+NOT_ERASED = N_(
+    "Some of our messages could not be deleted. To remove them, delete this chat in "
+    "Telegram: press and hold it, or swipe it, in your list of chats, then choose Delete."
+)
 
 
 class TelegramSender:
@@ -54,6 +66,8 @@ class TelegramSender:
         # the contacts who pressed /start this turn (they may be offered that language).
         self._app_language: dict[int, str | None] = {}
         self._starting: set[int] = set()
+        # Contacts whose chat an erase left messages in, until they are told (this turn).
+        self._unerased: set[int] = set()
 
     def note_language(
         self, contact: ContactRecord, telegram_code: str | None, *, starting: bool
@@ -103,12 +117,19 @@ class TelegramSender:
         if offered is not None and contact.id in self._starting and messages:
             # First, so the first thing the person reads at /start is in their language.
             messages.insert(0, language_offer(self._translators(offered)))
+        if contact.id in self._unerased:
+            # Last, after the exit's own words (which say the messages were deleted).
+            self._unerased.discard(contact.id)
+            notice = MessageCreated(NOT_ERASED)
+            messages.append(render_message(notice, self._translators(language)))
         return messages
 
     async def _record(self, contact: ContactRecord, sent: list[int]) -> None:
         theirs = self._incoming.pop(contact.id, [])
         rows = [(id_, False) for id_ in theirs] + [(id_, True) for id_ in sent]
-        await self._messages.record_rows(contact.id, rows, now=self._clock.now())
+        # Forgotten this turn (/forget_me, whose erase may have left messages): keep nothing.
+        with contextlib.suppress(ContactNotFoundError):
+            await self._messages.record_rows(contact.id, rows, now=self._clock.now())
 
     async def _show(self, contact: ContactRecord, message: OutMessage, sent: list[int]) -> None:
         chat = contact.chat_id
@@ -137,16 +158,53 @@ class TelegramSender:
         )
 
     async def erase(self, contact: ContactRecord) -> None:
-        """Delete every message of the conversation Telegram still allows us to."""
+        """Delete every message of the conversation Telegram still allows us to; if some
+        stay, the next delivery this turn says so."""
         since = self._clock.now() - DELETABLE_FOR
         pending = self._incoming.pop(contact.id, [])  # the /exit itself, not saved yet
         ids = sorted({*await self._messages.recent(contact.id, since), *pending})
+        stayed: list[int] = []
+        reachable = True
         for start in range(0, len(ids), DELETE_BATCH):
             batch = ids[start : start + DELETE_BATCH]
+            if not reachable:
+                stayed += batch
+            elif not await self._delete_batch(contact, batch):
+                left, reachable = await self._delete_each(contact, batch)
+                stayed += left
+        if not stayed:
+            await self._messages.forget(contact.id)
+            return
+        log.warning("contact %d: %d messages could not be deleted", contact.id, len(stayed))
+        self._unerased.add(contact.id)
+        # Their ids stay in the log (the pending ones are saved with this turn's), so that
+        # another exit can try again.
+        await self._messages.forget(contact.id, sorted(set(ids) - set(stayed)))
+        self._incoming[contact.id] = sorted(set(pending) & set(stayed))
+
+    async def _delete_batch(self, contact: ContactRecord, batch: list[int]) -> bool:
+        try:
+            await patiently(partial(self._api.delete_messages, contact.chat_id, batch))
+        except TelegramError as error:
+            # The type only, as for sends: a library's message is free text from afar.
+            name = type(error).__name__
+            log.warning("contact %d: could not delete messages: %s; one by one", contact.id, name)
+            return False
+        return True
+
+    async def _delete_each(
+        self, contact: ContactRecord, batch: list[int]
+    ) -> tuple[list[int], bool]:
+        """deleteMessage for each (a Bot API without deleteMessages, or one refusing the
+        batch): the ids still in the chat, and whether Telegram could still be reached."""
+        stayed: list[int] = []
+        for index, message_id in enumerate(batch):
             try:
-                await patiently(partial(self._api.delete_messages, contact.chat_id, batch))
-            except TelegramError as error:
-                # The type only, as for sends: a library's message is free text from afar.
-                name = type(error).__name__
-                log.warning("contact %d: could not delete messages: %s", contact.id, name)
-        await self._messages.forget(contact.id)
+                await patiently(partial(self._api.delete_message, contact.chat_id, message_id))
+            except Rejected as refused:
+                if ALREADY_GONE not in str(refused).lower():  # gone already counts as deleted
+                    stayed.append(message_id)  # too old, or not allowed
+            except TelegramError:
+                # Unreachable for now, or blocked: asking about the rest would not help.
+                return stayed + batch[index:], False
+        return stayed, True

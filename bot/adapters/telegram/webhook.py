@@ -1,7 +1,8 @@
 """The HTTP side: Telegram's webhook (secret checked in constant time) and /healthz.
 
 An update is acknowledged only after it was handled, so a crash before that makes
-Telegram send it again; the update ledger makes sure it is then handled once.
+Telegram send it again; the update ledger makes sure it is then handled once. One that
+cannot be read is acknowledged too (and logged): sent again, it would fail again.
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ def make_app(*, feed: Feed | None, secret: str, path: str) -> web.Application:
         try:
             data = await request.json()
         except ValueError:
-            return web.Response(status=400, text="not JSON")
-        if feed is not None and isinstance(data, dict):
-            await feed(data)
+            data = None
+        if not isinstance(data, dict):
+            # Acknowledged all the same: any other answer only makes Telegram send it again.
+            log.warning("webhook update skipped: it is not a JSON object")
+        elif feed is not None:
+            await feed(data)  # an update that cannot be read is logged and skipped there
         return web.Response(text="ok")
 
     app.router.add_get("/healthz", health)
