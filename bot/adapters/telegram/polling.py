@@ -75,12 +75,14 @@ class Updates:
 
     async def _poll(self) -> None:
         wait = self._first_wait
+        stuck = False  # the last answer held nothing new: said once, not every second
         while not self._stop.is_set():
             try:
                 updates = await self._next()
             except asyncio.CancelledError:
-                if self._stop.is_set():
-                    break  # `stop` cut the long poll short
+                task = asyncio.current_task()
+                if self._stop.is_set() and not (task is not None and task.cancelling()):
+                    break  # `stop` cut the long poll short (and no one cancelled `run`)
                 raise
             except RetryAfter as flood:
                 log.warning("getUpdates: Telegram asked to wait %s s", flood.seconds)
@@ -95,14 +97,18 @@ class Updates:
                 continue
             wait = self._first_wait
             offset = self._offset
-            batch = read_batch(updates, self._read, offset)
+            batch = read_batch(updates, self._read, offset, quiet=stuck)
             self._offset = batch.offset
             for incoming in batch.incoming:
                 self._hand_on(incoming)
-            if updates and batch.offset == offset:
-                # Only updates already confirmed or without an id: the server would give
-                # the same again at once. Don't spin on it.
-                log.warning("getUpdates gave nothing new to confirm; waiting %.0f s", wait)
+            was_stuck, stuck = stuck, bool(updates) and batch.offset == offset
+            if stuck:
+                # Only updates already confirmed or without a usable id: the server would
+                # give the same again at once. Don't spin on it, nor log it every time.
+                if not was_stuck:
+                    log.warning(
+                        "getUpdates gave nothing new to confirm; asking again each %.0f s", wait
+                    )
                 await self._pause(wait)
         await self._confirm()
 

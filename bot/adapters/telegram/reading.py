@@ -27,6 +27,12 @@ Read = Callable[[dict[str, Any]], Incoming | None]
 
 # Telegram's ids fit in a signed 64-bit integer, and so must everything the database keeps.
 INT64 = range(-(2**63), 2**63)
+# Update ids "start from a certain positive number and increase sequentially"; the offset
+# that confirms one (its id + 1) must be a 64-bit integer too. A negative offset means
+# something else altogether to getUpdates ("only the last N"), and an id beyond these is
+# forged or broken: moving the offset past it would confirm, unseen, every real update
+# to come (their ids are smaller), and leave the bot deaf.
+UPDATE_IDS = range(2**63 - 1)
 
 
 class UnexpectedValue(ValueError):
@@ -42,20 +48,27 @@ class Batch:
 
 
 def update_id_of(data: object) -> int | None:
-    """The update's id, if it has a usable one (an integer, as Telegram gives)."""
+    """The update's id, if it has a usable one: an integer, as Telegram gives, that an
+    offset can confirm (neither negative nor beyond 64 bits)."""
     value = data.get("update_id") if isinstance(data, dict) else None
-    return value if type(value) is int else None
+    return value if type(value) is int and value in UPDATE_IDS else None
 
 
-def read_update(data: object, read: Read) -> Incoming | None:
-    """`data` as Standby's `Incoming`, or None: a kind Standby ignores, or (logged) an
-    update that could not be read."""
+def read_update(data: object, read: Read, *, quiet: bool = False) -> Incoming | None:
+    """`data` as Standby's `Incoming`, or None: a kind Standby ignores, or (logged unless
+    `quiet`) an update that could not be read."""
     try:
         if not isinstance(data, dict):
             raise UnexpectedValue("an update is a JSON object")
+        if update_id_of(data) is None:
+            # aiogram would read "5" as 5, python-telegram-bot keep it as text; either way
+            # the offset could not confirm it, and the update ledger could not keep it.
+            raise UnexpectedValue("an update_id is a non-negative 64-bit integer")
         found = read(data)
         return None if found is None else checked(found)
     except Exception as error:  # whatever the library raises, only this update is lost
+        if quiet:
+            return None
         shown = update_id_of(data)
         log.warning(
             "update %s skipped: it could not be read (%s)",
@@ -65,12 +78,18 @@ def read_update(data: object, read: Read) -> Incoming | None:
         return None
 
 
-def read_batch(updates: Sequence[object], read: Read, offset: int | None) -> Batch:
-    """Each of `updates` read alone; the next offset passes every one, read or not."""
+def read_batch(
+    updates: Sequence[object], read: Read, offset: int | None, *, quiet: bool = False
+) -> Batch:
+    """Each of `updates` read alone; the next offset passes every one with a usable id,
+    read or not (one without can't be confirmed: the server decides when it goes). With
+    `quiet`, skipped updates are not logged (they were, the first time they came)."""
     ids = [update_id for data in updates if (update_id := update_id_of(data)) is not None]
     if ids:
         offset = max(max(ids) + 1, offset or 0)  # never back: that would fetch old ones again
-    incoming = [found for data in updates if (found := read_update(data, read)) is not None]
+    incoming = [
+        found for data in updates if (found := read_update(data, read, quiet=quiet)) is not None
+    ]
     return Batch(incoming, offset)
 
 

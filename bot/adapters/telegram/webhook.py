@@ -39,7 +39,7 @@ def make_app(*, feed: Feed | None, secret: str, path: str) -> web.Application:
             return web.Response(status=401, text="unauthorized")
         try:
             data = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (or not UTF-8), or nested too deep
             data = None
         if not isinstance(data, dict):
             # Acknowledged all the same: any other answer only makes Telegram send it again.
