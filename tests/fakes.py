@@ -14,9 +14,12 @@ class RecordingSender:
     def __init__(self) -> None:
         self.delivered: dict[int, list[Event]] = {}
         self.erased: list[int] = []
+        # Contacts whose chat keeps messages an erase could not delete.
+        self.unerasable: set[int] = set()
 
     async def deliver(self, contact: ContactRecord, events: Sequence[Event]) -> None:
         self.delivered.setdefault(contact.id, []).extend(events)
 
-    async def erase(self, contact: ContactRecord) -> None:
+    async def erase(self, contact: ContactRecord, *, tell_if_kept: bool = True) -> bool:
         self.erased.append(contact.id)
+        return contact.id not in self.unerasable

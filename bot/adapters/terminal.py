@@ -96,13 +96,14 @@ class TerminalScreen:
             self.texts.append(text)
             self.on_message(message, text)
 
-    async def erase(self, contact: ContactRecord) -> None:
+    async def erase(self, contact: ContactRecord, *, tell_if_kept: bool = True) -> bool:
         self.erased += 1
         self.shown.clear()
         self.texts.clear()
         self.buttons = []
         self._question = []
         self.on_erase()
+        return True
 
     def on_message(self, message: OutMessage, text: str) -> None:
         """Called for each message shown, with its `text` as printed (printing subclasses

@@ -24,6 +24,7 @@ from bot.flowdef.loops import check_loops
 from bot.flowdef.problems import Found, Problem, sort_problems
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+QUICK_EXIT = "quick_exit"  # the action (bot/services/actions.py)
 Data = TypeVar("Data")
 
 
@@ -150,6 +151,7 @@ def check_files(
         entries = helplines.entries
     else:
         problems += _helplines_missing(files, directory)
+    problems += _exit_without_fallback(files)
     for data in (areas, alerts):
         if data is not None:
             problems += data.problems
@@ -191,6 +193,29 @@ def _helplines_missing(files: Sequence[FlowFile], directory: str) -> list[Proble
         for file in files
         for step in file.steps
         if step.raw is not None and step.raw.get("action") == FIND_HELPLINES
+    ]
+
+
+def _exit_without_fallback(files: Sequence[FlowFile]) -> list[Problem]:
+    """An error at each quick exit with no `on_error`: when Telegram keeps some messages
+    the action fails, and the person must be told so in the flow's own words, not with
+    the words that say the chat was cleared."""
+    return [
+        Problem(
+            file.path,
+            step.line_of("action"),
+            "'quick_exit' needs `on_error:` naming a step that tells the person some "
+            "messages could not be deleted (Telegram may refuse to delete them)",
+            "error",
+            step.id,
+            file.id,
+            "quick_exit_without_on_error",
+        )
+        for file in files
+        for step in file.steps
+        if step.raw is not None
+        and step.raw.get("action") == QUICK_EXIT
+        and step.raw.get("on_error") is None
     ]
 
 

@@ -99,8 +99,10 @@ def builtin_actions(
         return ActionResult(values={"language": language})
 
     async def quick_exit(context: ActionContext) -> ActionResult:
-        await context.sender.erase(context.contact)
-        return ActionResult()
+        """Fails when Telegram kept some messages, so that the flow's words stay true (its
+        `on_error` says so; without one the person is told all the same)."""
+        erased = await context.sender.erase(context.contact, tell_if_kept=False)
+        return ActionResult(ok=erased)
 
     async def find_helplines(context: ActionContext) -> ActionResult:
         """`about` and `wanted` (covers values, or lists), `what` (what happened: only its

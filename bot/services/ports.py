@@ -16,8 +16,10 @@ class Sender(Protocol):
         """Render and send the messages among `events`, in order."""
         ...
 
-    async def erase(self, contact: ContactRecord) -> None:
-        """Remove the conversation from the person's screen (quick exit)."""
+    async def erase(self, contact: ContactRecord, *, tell_if_kept: bool = True) -> bool:
+        """Remove the conversation from the person's screen (quick exit); False when some
+        of it stayed. Then, with `tell_if_kept`, the next delivery this turn says so; the
+        caller that says so itself (a flow's own words) passes False."""
         ...
 
 

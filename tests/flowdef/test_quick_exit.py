@@ -25,6 +25,11 @@ quick_exit: true
 steps:
   - id: erase
     action: quick_exit
+    on_error: kept
+  - id: done
+    end: Done.
+  - id: kept
+    end: Some messages could not be deleted.
 """
 
 
@@ -57,4 +62,20 @@ def test_only_one_flow_can_be_the_quick_exit() -> None:
     assert problems == [
         ("many_quick_exits", f"flows/hide.yaml:3: {message}"),
         ("many_quick_exits", f"flows/leave.yaml:3: {message}"),
+    ]
+
+
+def test_a_quick_exit_must_say_when_messages_stayed() -> None:
+    # Telegram may refuse to delete: "Done, I deleted our messages" would then be untrue.
+    without = EXIT.replace("    on_error: kept\n", "").replace(
+        "  - id: kept\n    end: Some messages could not be deleted.\n", ""
+    )
+    problems = _problems({"flows/menu.yaml": MENU, "flows/leave.yaml": without})
+    assert problems == [
+        (
+            "quick_exit_without_on_error",
+            "flows/leave.yaml:6: step 'erase': 'quick_exit' needs `on_error:` naming a step "
+            "that tells the person some messages could not be deleted (Telegram may refuse "
+            "to delete them)",
+        )
     ]

@@ -60,8 +60,8 @@ async def test_messages_telegram_keeps_are_named_then_a_second_exit_tries_again(
     assert notice.content == NOT_ERASED
     assert not notice.button_labels
     kept = [m.content for m in kim.messages]
-    assert len(kept) == 4, "the two Telegram kept, the exit's words, then the notice"
-    assert kept[2].startswith(AFTER_EXIT)
+    assert len(kept) == 3, "the two Telegram kept, then the notice"
+    assert not any(AFTER_EXIT in text for text in kept), "never 'I deleted our messages'"
 
     await kim.send("/exit")  # Telegram lets them go now: all of it, the notice too
     await kim.wait_until(lambda: len(kim.messages) == 1, 10, "a second quick exit")
@@ -96,7 +96,26 @@ async def test_telegram_unreachable_for_deleting_still_says_so_in_their_language
     await ola.send("/exit")
     notice = await reply_with(ola, "Nie udało się usunąć niektórych naszych wiadomości.", 20)
     assert "usuń ten czat w Telegramie" in notice.content
+    assert notice.content == ola.messages[-1].content, "said once, instead of the exit's words"
     assert len(emulator.calls_of("deleteMessage")) == 5, "one message tried, then no more"
     seen = len(ola.history)
     await asyncio.sleep(QUIET_FOR)
     assert len(ola.history) == seen, "then quiet"
+
+
+async def test_forget_me_says_so_when_telegram_keeps_messages(
+    emulator: Emulator, start_bot: StartBot
+) -> None:
+    # /forget_me says nothing after forgetting; the notice is the one thing said then.
+    await start_bot()
+    kim = emulator.user(CHAT, "Kim")
+    await kim.send("/forget_me")
+    await reply_with(kim, "What should happen to it?")
+    refuse_batches(emulator)
+    emulator.inject(STAYS, 1, method="deleteMessage", chat_id=CHAT)
+    await kim.click("Keep it, but not linked to me")
+    await reply_with(kim, "Are you sure?")
+    await kim.click("Yes, forget me now")
+    notice = await reply_with(kim, "Some of our messages could not be deleted")
+    assert notice.content == NOT_ERASED
+    assert [m.content for m in kim.messages][-1] == NOT_ERASED

@@ -118,7 +118,7 @@ class TelegramSender:
             # First, so the first thing the person reads at /start is in their language.
             messages.insert(0, language_offer(self._translators(offered)))
         if contact.id in self._unerased:
-            # Last, after the exit's own words (which say the messages were deleted).
+            # Last: after /forget_me, whose flow says nothing more.
             self._unerased.discard(contact.id)
             notice = MessageCreated(NOT_ERASED)
             messages.append(render_message(notice, self._translators(language)))
@@ -157,9 +157,9 @@ class TelegramSender:
             tuple((b.text, self._codec.encode(chat, b.button)) for b in row) for row in message.rows
         )
 
-    async def erase(self, contact: ContactRecord) -> None:
-        """Delete every message of the conversation Telegram still allows us to; if some
-        stay, the next delivery this turn says so."""
+    async def erase(self, contact: ContactRecord, *, tell_if_kept: bool = True) -> bool:
+        """Delete every message of the conversation Telegram still allows us to; False if
+        some stay, and then (with `tell_if_kept`) the next delivery this turn says so."""
         since = self._clock.now() - DELETABLE_FOR
         pending = self._incoming.pop(contact.id, [])  # the /exit itself, not saved yet
         ids = sorted({*await self._messages.recent(contact.id, since), *pending})
@@ -174,13 +174,15 @@ class TelegramSender:
                 stayed += left
         if not stayed:
             await self._messages.forget(contact.id)
-            return
+            return True
         log.warning("contact %d: %d messages could not be deleted", contact.id, len(stayed))
-        self._unerased.add(contact.id)
+        if tell_if_kept:
+            self._unerased.add(contact.id)
         # Their ids stay in the log (the pending ones are saved with this turn's), so that
         # another exit can try again.
         await self._messages.forget(contact.id, sorted(set(ids) - set(stayed)))
         self._incoming[contact.id] = sorted(set(pending) & set(stayed))
+        return False
 
     async def _delete_batch(self, contact: ContactRecord, batch: list[int]) -> bool:
         try:
